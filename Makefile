@@ -1,0 +1,64 @@
+# QA Center — two commands: `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+PORT   ?= 8000
+
+.PHONY: demo test venv dev-venv lint migrations-check messages serve worker beat bench clean
+
+$(VENV)/.runtime: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PIP) install --quiet -r requirements-dev.txt
+	@touch $@
+
+venv: $(VENV)/.runtime
+dev-venv: $(VENV)/.dev
+
+## demo: set up, migrate, seed the demo hotline and serve it on http://127.0.0.1:$(PORT)
+demo: venv
+	$(PY) manage.py compilemessages --ignore=.venv -v0 || true
+	$(PY) manage.py migrate --no-input
+	QA_DEMO=1 $(PY) manage.py seed_demo
+	@echo ""
+	@echo "  QA Center demo: http://127.0.0.1:$(PORT)/"
+	@echo "  Logins (password: demo): admin  manager  auditor  supervisor  teamlead  agent"
+	@echo ""
+	QA_DEMO=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## test: lint, check migrations, run every test
+test: dev-venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+	$(VENV)/bin/pytest
+
+lint: dev-venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## messages: collect translatable strings into locale/ (then translate locale/zh_Hans/…/django.po)
+messages: dev-venv
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --ignore=staticfiles
+	$(PY) manage.py compilemessages --ignore=.venv
+
+serve: venv
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+worker: venv
+	$(VENV)/bin/celery -A qa_center worker -l info
+
+beat: venv
+	$(VENV)/bin/celery -A qa_center beat -l info
+
+bench: dev-venv
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3 staticfiles

@@ -1,0 +1,220 @@
+"""The hotline's organization: center → department → team → agent, and the people who log in."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .names import pinyin_initials, pinyin_sort_key
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", _("Agent")
+    TEAM_LEAD = "teamlead", _("Team lead")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    MANAGER = "manager", _("Manager")
+    AUDITOR = "auditor", _("Auditor")
+    ADMIN = "admin", _("Administrator")
+
+
+class Center(models.Model):
+    """A hotline call center (中心): the top of the organization."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+
+    class Meta:
+        verbose_name = _("center")
+        verbose_name_plural = _("centers")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    """A department (部门) of a center."""
+
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="departments", verbose_name=_("center")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+
+    scope_paths = {"department": "pk", "team": None, "agent": None}
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["center", "name"], name="department_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    """A team (班组) of agents under one team lead."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="teams", verbose_name=_("department")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+
+    scope_paths = {"department": "department", "team": "pk", "agent": None}
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "name"], name="team_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Agent(models.Model):
+    """An agent (话务员) who takes calls. `team` is the current team; history is in
+    TeamMembership, and every call records the team the agent was in at the time."""
+
+    employee_no = models.CharField(_("employee number"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    # Derived from `name` on save: Chinese names sort by pinyin and are found by initials
+    # ("zw" finds 张伟), which neither SQLite nor PostgreSQL's default collation does.
+    name_sort = models.CharField(max_length=200, editable=False, db_index=True)
+    name_initials = models.CharField(max_length=50, editable=False, db_index=True)
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="agents", verbose_name=_("team")
+    )
+    hired_on = models.DateField(_("hired on"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    scope_paths = {"department": "team__department", "team": "team", "agent": "pk"}
+
+    class Meta:
+        verbose_name = _("agent")
+        verbose_name_plural = _("agents")
+        ordering = ["name_sort", "employee_no"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.employee_no}）"
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_sort = pinyin_sort_key(self.name)
+        self.name_initials = pinyin_initials(self.name)
+        if kwargs.get("update_fields") and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_sort", "name_initials"}
+        super().save(*args, **kwargs)
+
+
+class TeamMembership(models.Model):
+    """An agent's time in a team. Exactly one membership per agent is open (no end date)."""
+
+    agent = models.ForeignKey(
+        Agent, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("agent")
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("team")
+    )
+    started_on = models.DateField(_("started on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+
+    scope_paths = {"department": "team__department", "team": "team", "agent": "agent"}
+
+    class Meta:
+        verbose_name = _("team membership")
+        verbose_name_plural = _("team memberships")
+        ordering = ["agent", "-started_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent"], condition=Q(ended_on__isnull=True), name="one_open_membership"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="membership_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} @ {self.team} {self.started_on}–{self.ended_on or ''}"
+
+
+class User(AbstractUser):
+    """A person who logs in. The role says what they do; department/team say where.
+
+    Scope by role: an agent sees their own work (via `agent`); a team lead their team; a
+    supervisor, manager or auditor their department, or the whole center when no department
+    is set; an administrator everything.
+    """
+
+    full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    employee_no = models.CharField(
+        _("employee number"), max_length=20, unique=True, null=True, blank=True
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.AGENT)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("department"),
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("team"),
+    )
+    agent = models.OneToOneField(
+        Agent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="user",
+        verbose_name=_("agent"),
+    )
+    is_reviewer = models.BooleanField(
+        _("member of the dispute review group"),
+        default=False,
+        help_text=_("客户代表投诉歧义评审小组: rules on agents' disputes."),
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="agent") | Q(agent__isnull=False), name="agent_user_has_agent"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="teamlead") | Q(team__isnull=False), name="teamlead_has_team"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if self.role == Role.AGENT and not self.agent_id:
+            raise ValidationError({"agent": _("An agent's account must be linked to an agent.")})
+        if self.role == Role.TEAM_LEAD and not self.team_id:
+            raise ValidationError({"team": _("A team lead's account needs a team.")})
+        if self.team_id and self.department_id and self.team.department_id != self.department_id:
+            raise ValidationError({"team": _("The team is not in the chosen department.")})

@@ -1,0 +1,66 @@
+"""Reads of the organization, always through the user's scope."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Q, QuerySet
+
+from qa_center.permissions import scope_queryset
+
+from .models import Agent, Department, Team, TeamMembership
+
+
+def agents_for(user, *, query: str = "", team_id: int | None = None) -> QuerySet[Agent]:
+    """Agents the user may see, in pinyin order. `query` matches the name, the employee
+    number or the pinyin initials (张伟: "张", "A1001", "zw")."""
+    agents = scope_queryset(user, Agent.objects.select_related("team__department"))
+    query = query.strip()
+    if query:
+        agents = agents.filter(
+            Q(name__icontains=query)
+            | Q(employee_no__icontains=query)
+            | Q(name_initials__startswith=query.lower())
+        )
+    if team_id:
+        agents = agents.filter(team_id=team_id)
+    return agents
+
+
+def teams_for(user) -> QuerySet[Team]:
+    return scope_queryset(user, Team.objects.select_related("department")).annotate(
+        agent_count=Count("agents", filter=Q(agents__is_active=True))
+    )
+
+
+def departments_for(user) -> QuerySet[Department]:
+    """Departments the user may see; a team lead sees their team's department."""
+    departments = Department.objects.select_related("center")
+    if user.role == "teamlead" and user.team_id:
+        return departments.filter(teams=user.team_id)
+    return scope_queryset(user, departments)
+
+
+def team_history(agent: Agent) -> QuerySet[TeamMembership]:
+    return agent.memberships.select_related("team__department").order_by("-started_on")
+
+
+def org_summary_for(user) -> dict:
+    """Counts for the home page: what lies in this user's scope."""
+    return {
+        "agents": scope_queryset(user, Agent.objects.filter(is_active=True)).count(),
+        "teams": scope_queryset(user, Team.objects.all()).count(),
+        "departments": departments_for(user).count(),
+    }
+
+
+def team_on(agent: Agent, day: datetime.date) -> Team:
+    """The team the agent belonged to on `day` (their current team if no membership covers it)."""
+    membership = (
+        agent.memberships.filter(started_on__lte=day)
+        .exclude(ended_on__lt=day)
+        .select_related("team")
+        .order_by("-started_on")
+        .first()
+    )
+    return membership.team if membership else agent.team

@@ -1,0 +1,50 @@
+"""The navigation bar, by role. Each app's pages add their entries to NAVIGATION; an entry
+shows when the user has its capability and its URL exists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .permissions import has_capability
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    capability: str | None  # None: every logged-in user
+
+
+NAVIGATION: list[NavItem] = [
+    NavItem(_("Home"), "home", None),
+    NavItem(_("My results"), "scoring:my_evaluations", "own_results"),
+    NavItem(_("My queue"), "scoring:queue", "score_calls"),
+    NavItem(_("Calls"), "scoring:call_list", "view_results"),
+    NavItem(_("Evaluations"), "scoring:evaluation_list", "view_results"),
+    NavItem(_("Disputes"), "scoring:dispute_list", "review_disputes"),
+    NavItem(_("Calibration"), "scoring:calibration_list", "calibrate"),
+    NavItem(_("Bulletins"), "bulletins:list", "read_bulletins"),
+    NavItem(_("Audits"), "audits:home", "audit"),
+    NavItem(_("KPIs"), "kpi:home", "kpi"),
+    NavItem(_("Organization"), "org:overview", "view_org"),
+    NavItem(_("Rule libraries"), "scoring:library_list", "manage_rules"),
+    NavItem(_("System health"), "health", "view_health"),
+]
+
+
+def nav_for(user, current_path: str) -> list[dict]:
+    items = []
+    for item in NAVIGATION:
+        if item.capability and not has_capability(user, item.capability):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue  # the page belongs to an app that is not built yet
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        items.append({"label": item.label, "url": url, "active": active})
+    return items

@@ -1,0 +1,176 @@
+"""Who may see and do what: the one place every page and API asks.
+
+Two questions, answered here and nowhere else:
+- *capability*: may this user use this part of the product at all (`has_capability`)?
+- *scope*: which rows may they see (`scope_queryset`), and this one row (`get_scoped_or_404`)?
+
+Scoped models declare `scope_paths`, a mapping from scope level to the lookup that reaches the
+department, the team and the agent from the model (None: that level cannot see the model
+through this path). For example a call: {"department": "team__department", "team": "team",
+"agent": "agent"} — the team is the one the agent was in at the time of the call, so moving an
+agent to another team does not carry their past calls with them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404
+from rest_framework.permissions import BasePermission
+
+if TYPE_CHECKING:
+    from org.models import User
+
+M = TypeVar("M", bound=Model)
+
+
+class Level:
+    CENTER = "center"
+    DEPARTMENT = "department"
+    TEAM = "team"
+    AGENT = "agent"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Scope:
+    level: str
+    department_id: int | None = None
+    team_id: int | None = None
+    agent_id: int | None = None
+
+
+# What each role may use. Pages and API endpoints name a capability; the navigation shows
+# only what the user has.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "agent": frozenset({"own_results"}),
+    "teamlead": frozenset({"view_org", "view_results", "read_bulletins", "follow_up"}),
+    "supervisor": frozenset({"view_org", "view_results", "score_calls", "calibrate", "import"}),
+    "manager": frozenset({"view_org", "view_results", "read_bulletins", "issue_bulletins", "kpi"}),
+    "auditor": frozenset({"view_org", "view_results", "audit", "kpi"}),
+    "admin": frozenset(
+        {
+            "view_org",
+            "manage_org",
+            "view_results",
+            "score_calls",
+            "calibrate",
+            "import",
+            "manage_rules",
+            "read_bulletins",
+            "issue_bulletins",
+            "follow_up",
+            "audit",
+            "kpi",
+            "review_disputes",
+            "view_health",
+        }
+    ),
+}
+
+
+def has_capability(user: User | Any, capability: str) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if capability == "review_disputes" and getattr(user, "is_reviewer", False):
+        return True
+    return capability in CAPABILITIES.get(user.role, frozenset())
+
+
+def user_scope(user: User | Any) -> Scope:
+    """The part of the organization whose data this user may see."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Scope(Level.NONE)
+    role = user.role
+    if role == "admin":
+        return Scope(Level.CENTER)
+    if role == "agent":
+        if not user.agent_id:
+            return Scope(Level.NONE)
+        return Scope(Level.AGENT, agent_id=user.agent_id)
+    if role == "teamlead":
+        return Scope(Level.TEAM, team_id=user.team_id) if user.team_id else Scope(Level.NONE)
+    if user.department_id:
+        return Scope(Level.DEPARTMENT, department_id=user.department_id)
+    return Scope(Level.CENTER)
+
+
+def scope_queryset(user: User | Any, queryset: QuerySet[M]) -> QuerySet[M]:
+    """Only the rows of `queryset` within the user's scope."""
+    scope = user_scope(user)
+    if scope.level == Level.CENTER:
+        return queryset
+    if scope.level == Level.NONE:
+        return queryset.none()
+    paths: dict[str, str | None] = getattr(queryset.model, "scope_paths", {})
+    path = paths.get(scope.level)
+    if path is None:
+        return queryset.none()
+    value = {
+        Level.DEPARTMENT: scope.department_id,
+        Level.TEAM: scope.team_id,
+        Level.AGENT: scope.agent_id,
+    }[scope.level]
+    return queryset.filter(**{path: value})
+
+
+def get_scoped_or_404(user: User | Any, queryset: QuerySet[M], **lookup: Any) -> M:
+    """The row, if it exists and the user may see it. Out of scope is a 404, like a row that
+    does not exist, so nobody learns what lies outside their scope by probing ids."""
+    try:
+        return scope_queryset(user, queryset).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+
+
+def can_view(user: User | Any, obj: Model) -> bool:
+    return scope_queryset(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+
+def capability_required(capability: str) -> Callable:
+    """View decorator: log in first, then 403 without the capability."""
+    from django.contrib.auth.decorators import login_required
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not has_capability(request.user, capability):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapped)
+
+    return decorator
+
+
+class IsAuthenticatedWithRole(BasePermission):
+    """The API's default: an active, logged-in user with a role."""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_active and user.role)
+
+
+def HasCapability(capability: str) -> type[BasePermission]:  # noqa: N802 - reads like a class
+    """A DRF permission class for one capability: `permission_classes = [HasCapability("x")]`."""
+
+    class _HasCapability(IsAuthenticatedWithRole):
+        def has_permission(self, request, view) -> bool:
+            return super().has_permission(request, view) and has_capability(
+                request.user, capability
+            )
+
+    _HasCapability.__name__ = f"HasCapability_{capability}"
+    return _HasCapability
+
+
+class ScopedQuerysetMixin:
+    """For DRF viewsets: `get_queryset` returns only the rows in the user's scope."""
+
+    def get_queryset(self):
+        return scope_queryset(self.request.user, super().get_queryset())

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from org import api as org_api
+
+from . import views
+
+handler403 = "qa_center.views.error_403"
+handler404 = "qa_center.views.error_404"
+handler500 = "qa_center.views.error_500"
+
+api_v1 = [
+    path("", include(org_api.router.urls)),
+    path("me/", org_api.MeView.as_view(), name="me"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health", views.health, name="health"),
+    path("accounts/", include("org.account_urls")),
+    path("org/", include("org.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]

@@ -1,0 +1,101 @@
+"""Project-wide pages: the role's home page, health, and the error pages."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from org.selectors import org_summary_for
+
+from .permissions import has_capability
+from .tasks import HEARTBEAT_KEY
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role lands here; the page shows what that role works on."""
+    context = {"summary": org_summary_for(request.user)}
+    return render(request, "core/home.html", context)
+
+
+def _check_database() -> dict:
+    started = time.perf_counter()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # noqa: BLE001 - health reports any failure, it does not raise
+        return {"ok": False, "error": str(exc)}
+    return {
+        "ok": True,
+        "vendor": connection.vendor,
+        "ms": round((time.perf_counter() - started) * 1000, 1),
+    }
+
+
+def _check_redis() -> dict:
+    if not settings.REDIS_URL:
+        return {"ok": True, "configured": False, "detail": "local-memory cache, in-process tasks"}
+    import redis
+
+    started = time.perf_counter()
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+    except Exception as exc:  # noqa: BLE001
+        return {"ok": False, "configured": True, "error": str(exc)}
+    return {"ok": True, "configured": True, "ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+def _check_worker(redis_ok: bool) -> dict:
+    from .celery import app
+
+    if app.conf.task_always_eager:
+        return {"ok": True, "mode": "in-process", "workers": []}
+    last = cache.get(HEARTBEAT_KEY) if redis_ok else None
+    if not redis_ok:
+        return {"ok": False, "mode": "celery", "workers": [], "error": "broker unreachable"}
+    try:
+        replies = app.control.ping(timeout=1.0)
+    except Exception as exc:  # noqa: BLE001
+        return {"ok": False, "mode": "celery", "workers": [], "error": str(exc)}
+    workers = sorted(name for reply in replies for name in reply)
+    return {"ok": bool(workers), "mode": "celery", "workers": workers, "last_heartbeat": last}
+
+
+@never_cache
+def health(request: HttpRequest) -> HttpResponse:
+    """JSON for monitoring (200 when all is well, 503 otherwise); a readable page for admins."""
+    database = _check_database()
+    redis_state = _check_redis()
+    worker = _check_worker(redis_state["ok"])
+    checks = {"database": database, "redis": redis_state, "worker": worker}
+    ok = all(check["ok"] for check in checks.values())
+    status = 200 if ok else 503
+    wants_html = (
+        "text/html" in request.headers.get("Accept", "") and request.GET.get("format") != "json"
+    )
+    if wants_html and has_capability(request.user, "view_health"):
+        return render(request, "core/health.html", {"checks": checks, "ok": ok}, status=status)
+    return JsonResponse({"status": "ok" if ok else "fail", "checks": checks}, status=status)
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    # No context processors: the database may be what failed.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("500.html").render({}), status=500)

@@ -1,0 +1,18 @@
+// Small progressive enhancements; every page works without this file.
+document.addEventListener("DOMContentLoaded", () => {
+  const toggle = document.querySelector("[data-nav-toggle]");
+  const nav = document.getElementById("mainnav");
+  if (toggle && nav) {
+    toggle.addEventListener("click", () => {
+      const open = nav.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+  // Confirm buttons: <button data-confirm="…">
+  document.body.addEventListener("click", (event) => {
+    const target = event.target.closest("[data-confirm]");
+    if (target && !window.confirm(target.dataset.confirm)) {
+      event.preventDefault();
+    }
+  });
+});
