@@ -5,6 +5,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from org import api as org_api
+from scoring.api import extra_urls as scoring_api_urls
+from scoring.api import router as scoring_router
 
 from . import views
 
@@ -15,6 +17,8 @@ handler500 = "qa_center.views.error_500"
 api_v1 = [
     path("", include(org_api.router.urls)),
     path("me/", org_api.MeView.as_view(), name="me"),
+    path("", include(scoring_router.urls)),
+    *scoring_api_urls,
 ]
 
 urlpatterns = [
@@ -22,6 +26,7 @@ urlpatterns = [
     path("health", views.health, name="health"),
     path("accounts/", include("org.account_urls")),
     path("org/", include("org.urls")),
+    path("scoring/", include("scoring.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "axes",
     "qa_center",
     "org",
+    "scoring",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,31 @@
+"""Telling people something: in the app, and by email where they have an address."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+
+from .models import Notification
+
+
+def notify(*, users: Iterable, title: str, body: str = "", url: str = "", email: bool = False):
+    """Creates one notification per user; emails those with an address after commit."""
+    users = list(users)
+    Notification.objects.bulk_create(
+        [Notification(user=user, title=title, body=body, url=url) for user in users]
+    )
+    if email:
+        messages = [
+            (title, f"{body}\n\n{url}".strip(), settings.DEFAULT_FROM_EMAIL, [user.email])
+            for user in users
+            if user.email
+        ]
+        if messages:
+            transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

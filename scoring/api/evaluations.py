@@ -1,0 +1,1 @@
+from . import extra_urls, router  # noqa: F401

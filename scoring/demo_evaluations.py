@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+
+def seed(*, stdout=None, rng=None) -> None:
+    """Filled in by the scoring issue."""
