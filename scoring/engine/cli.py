@@ -1,0 +1,292 @@
+"""The ``qa_score`` command line, shared by ``python -m scoring.engine.cli`` and
+``python manage.py qa_score``.
+
+    qa_score --rules RULES.json [--output OUT.jsonl] [--workers N] CALLS.jsonl|-
+    qa_score --check RULES.json
+
+Exit status: 0 all calls scored; 1 some call lines were invalid (each got an error line in its
+place, the others were scored); 2 the rule library is invalid or unreadable (nothing scored),
+or the command line is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import sys
+from collections import deque
+from collections.abc import Iterator
+from typing import IO, Any
+
+from scoring.engine.evaluate import Library
+from scoring.engine.library import LibraryError, validate_library
+
+EXIT_OK, EXIT_BAD_CALLS, EXIT_BAD_LIBRARY = 0, 1, 2
+CHUNK_LINES = 256  # calls per unit of work for a worker process: ~0.1 s of work
+_BUFFER_LINES = 512  # result lines written at once by the single-process loop
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The command's arguments (also used by the Django management command)."""
+    parser.add_argument("--rules", metavar="RULES.json", help="rule library (JSON)")
+    parser.add_argument(
+        "--output", metavar="OUT.jsonl", help="where to write results (default: stdout)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes (default 1; 0 = one per CPU)",
+    )
+    parser.add_argument(
+        "--check",
+        metavar="RULES.json",
+        help="validate a rule library: print its problems and warnings, score nothing",
+    )
+    parser.add_argument("calls", nargs="?", metavar="CALLS.jsonl", help="calls, or - for stdin")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qa_score",
+        description="Score calls (JSON Lines) against a rule library.",
+        epilog="Exit status: 0 ok, 1 some invalid call lines, 2 invalid rule library.",
+    )
+    add_arguments(parser)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return run(
+        rules=args.rules,
+        calls=args.calls,
+        output=args.output,
+        workers=args.workers,
+        check=args.check,
+    )
+
+
+def run(
+    *,
+    rules: str | None,
+    calls: str | None,
+    output: str | None = None,
+    workers: int = 1,
+    check: str | None = None,
+    stdout: IO[Any] | None = None,
+    stderr: IO[Any] | None = None,
+    stdin: IO[Any] | None = None,
+) -> int:
+    """Run the command; returns the exit status. Streams default to the process's own."""
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    if check is not None:
+        return _check(check, stdout)
+    if not rules or not calls:
+        stderr.write("qa_score: error: --rules RULES.json and CALLS.jsonl are required\n")
+        return EXIT_BAD_LIBRARY
+    data, message = _read_library(rules)
+    if message:
+        stderr.write(f"qa_score: error: {message}\n")
+        return EXIT_BAD_LIBRARY
+    try:
+        library = Library(data)
+    except LibraryError as exc:
+        stderr.write(f"qa_score: invalid rule library {rules}:\n")
+        for problem in exc.problems:
+            if problem.level == "error":
+                stderr.write(f"  {problem}\n")
+        return EXIT_BAD_LIBRARY
+    for warning in library.warnings:
+        stderr.write(f"qa_score: {warning}\n")
+
+    if workers == 0:
+        workers = os.cpu_count() or 1
+    if workers < 0:
+        stderr.write("qa_score: error: --workers must be >= 0\n")
+        return EXIT_BAD_LIBRARY
+    try:
+        source = _open_input(calls, stdin)
+    except OSError as exc:
+        stderr.write(f"qa_score: error: cannot read {calls}: {exc.strerror or exc}\n")
+        return EXIT_BAD_LIBRARY
+    try:
+        sink, close_sink = _open_output(output, stdout)
+    except OSError as exc:
+        stderr.write(f"qa_score: error: cannot write {output}: {exc.strerror or exc}\n")
+        return EXIT_BAD_LIBRARY
+    try:
+        if workers == 1:
+            bad = _score_serial(library, source, sink)
+        else:
+            bad = _score_parallel(library, data, source, sink, workers)
+        sink.flush()
+    except BrokenPipeError:  # e.g. piped into `head`: stop quietly
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the exit-time flush
+        except OSError:
+            pass
+        return EXIT_OK
+    finally:
+        if source is not (stdin or sys.stdin) and hasattr(source, "close"):
+            source.close()
+        if close_sink:
+            sink.close()
+    if bad:
+        stderr.write(f"qa_score: {bad} invalid call line(s); see the error lines in the output\n")
+        return EXIT_BAD_CALLS
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def _read_library(path: str) -> tuple[Any, str | None]:
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        return None, f"cannot read rule library {path}: {exc.strerror or exc}"
+    try:
+        return json.loads(raw), None
+    except (ValueError, UnicodeDecodeError) as exc:
+        return None, f"rule library {path} is not valid JSON: {exc}"
+
+
+def _check(path: str, out: IO[Any]) -> int:
+    data, message = _read_library(path)
+    if message:
+        out.write(f"error: {message}\n")
+        return EXIT_BAD_LIBRARY
+    problems = validate_library(data)
+    errors = sum(p.level == "error" for p in problems)
+    warnings = len(problems) - errors
+    for problem in problems:
+        out.write(f"{problem}\n")
+    count = len(data.get("rules") or []) if isinstance(data, dict) else 0
+    verdict = "invalid" if errors else "ok"
+    out.write(f"{path}: {verdict}: {count} rule(s), {errors} error(s), {warnings} warning(s)\n")
+    return EXIT_BAD_LIBRARY if errors else EXIT_OK
+
+
+def _open_input(path: str, stdin: IO[Any] | None) -> IO[bytes]:
+    if path == "-":
+        stream = stdin or sys.stdin
+        return getattr(stream, "buffer", stream)
+    return open(path, "rb")  # noqa: SIM115 - closed by run()
+
+
+class _TextSink:
+    """Adapts a text stream (e.g. Django's OutputWrapper, StringIO) to ``write(bytes)``."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, data: bytes) -> None:
+        self._stream.write(data.decode("utf-8"))
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def close(self) -> None:  # pragma: no cover - never owned
+        pass
+
+
+def _open_output(path: str | None, stdout: IO[Any]) -> tuple[Any, bool]:
+    if path and path != "-":
+        return open(path, "wb"), True  # noqa: SIM115 - closed by run()
+    buffer = getattr(stdout, "buffer", None)
+    if buffer is not None:
+        stdout.flush()
+        return buffer, False
+    return _TextSink(stdout), False
+
+
+def _lines(source: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+    for line_no, line in enumerate(source, 1):
+        if line.strip():
+            yield line_no, line
+
+
+def _chunks(source: IO[bytes]) -> Iterator[list[tuple[int, bytes]]]:
+    chunk: list[tuple[int, bytes]] = []
+    for item in _lines(source):
+        chunk.append(item)
+        if len(chunk) >= CHUNK_LINES:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _score_chunk_with(library: Library, chunk: list[tuple[int, bytes]]) -> tuple[bytes, int]:
+    out: list[str] = []
+    bad = 0
+    score_line = library.score_line
+    for line_no, line in chunk:
+        result, ok = score_line(line, line_no)
+        out.append(result)
+        bad += not ok
+    out.append("")
+    return "\n".join(out).encode("utf-8"), bad
+
+
+def _score_serial(library: Library, source: IO[bytes], sink: Any) -> int:
+    bad = 0
+    for chunk in _chunks(source):
+        data, n_bad = _score_chunk_with(library, chunk)
+        sink.write(data)
+        bad += n_bad
+    return bad
+
+
+# Worker processes: the library is inherited through fork (or rebuilt from its JSON where
+# processes are spawned), never pickled per chunk.
+_WORKER_LIBRARY: Library | None = None
+
+
+def _worker_init(data: Any) -> None:
+    global _WORKER_LIBRARY
+    if _WORKER_LIBRARY is None:
+        _WORKER_LIBRARY = Library(data)
+
+
+def _worker_score(chunk: list[tuple[int, bytes]]) -> tuple[bytes, int]:
+    assert _WORKER_LIBRARY is not None
+    return _score_chunk_with(_WORKER_LIBRARY, chunk)
+
+
+def _score_parallel(library: Library, data: Any, source: IO[bytes], sink: Any, workers: int) -> int:
+    global _WORKER_LIBRARY
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    _WORKER_LIBRARY = library  # inherited by forked workers
+    bad = 0
+    try:
+        with ctx.Pool(workers, initializer=_worker_init, initargs=(data,)) as pool:
+            # A bounded window of chunks in flight keeps memory flat on huge inputs while
+            # results are written in input order.
+            pending: deque = deque()
+            window = workers * 3
+            for chunk in _chunks(source):
+                pending.append(pool.apply_async(_worker_score, (chunk,)))
+                if len(pending) >= window:
+                    out, n_bad = pending.popleft().get()
+                    sink.write(out)
+                    bad += n_bad
+            while pending:
+                out, n_bad = pending.popleft().get()
+                sink.write(out)
+                bad += n_bad
+    finally:
+        _WORKER_LIBRARY = None
+    return bad
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

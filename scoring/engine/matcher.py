@@ -1,0 +1,231 @@
+"""Find every phrase of a library in a normalized turn with one Aho-Corasick automaton.
+
+All phrases of all rules go into a single automaton, so a turn is scanned once whatever the
+number of rules (the cost of a 3,000-rule library is in the matches, not in the rules). Each
+pattern knows, per speaker, which (rule, role) entries it feeds, so a match on the wrong
+speaker's turn costs one dictionary look-up.
+
+Fuzzy phrases (``fuzzy: 1``, 4+ normalized characters) match any span within Levenshtein
+distance 1. By the pigeonhole principle one edit leaves one half of the phrase intact, so the
+two halves go into the automaton and a hit on a half is verified around it: the rest of the
+span must be within distance 1 of the other half (a common prefix or suffix does not change
+the distance).
+"""
+
+from __future__ import annotations
+
+from scoring.engine.normalize import is_word, normalize_text
+
+try:  # the Rust automaton returns all matches of a turn in one call: ~2x faster
+    import ahocorasick_rs as _ac_rs
+except ImportError:  # pragma: no cover - exercised only without ahocorasick-rs
+    _ac_rs = None
+    import ahocorasick as _ac_py
+
+#: Speaker codes used throughout the engine.
+AGENT, CUSTOMER = 0, 1
+SPEAKER_CODE = {"agent": AGENT, "customer": CUSTOMER}
+
+
+class Automaton:
+    """``find(text)`` -> list of ``(pattern_id, start, end)``, overlapping matches included."""
+
+    def __init__(self, patterns: list[str]) -> None:
+        self._empty = not patterns
+        if self._empty:
+            return
+        if _ac_rs is not None:
+            self._rs = _ac_rs.AhoCorasick(patterns)
+            self.find = self._find_rs  # type: ignore[method-assign]
+        else:  # pragma: no cover
+            auto = _ac_py.Automaton()
+            for pid, p in enumerate(patterns):
+                auto.add_word(p, (pid, len(p)))
+            auto.make_automaton()
+            self._py = auto
+            self.find = self._find_py  # type: ignore[method-assign]
+
+    def find(self, text: str) -> list[tuple[int, int, int]]:
+        return []
+
+    def _find_rs(self, text: str) -> list[tuple[int, int, int]]:
+        return self._rs.find_matches_as_indexes(text, overlapping=True)
+
+    def _find_py(self, text: str) -> list[tuple[int, int, int]]:  # pragma: no cover
+        return [(pid, e + 1 - n, e + 1) for e, (pid, n) in self._py.iter(text)]
+
+
+def within_one(x: str, y: str) -> bool:
+    """Levenshtein distance of ``x`` and ``y`` is at most 1."""
+    lx = len(x)
+    ly = len(y)
+    if lx == ly:
+        if x == y:
+            return True
+        i = 0
+        while x[i] == y[i]:
+            i += 1
+        return x[i + 1 :] == y[i + 1 :]
+    if lx == ly + 1:
+        x, y, lx, ly = y, x, ly, lx
+    elif lx + 1 != ly:
+        return False
+    i = 0
+    while i < lx and x[i] == y[i]:
+        i += 1
+    return x[i:] == y[i + 1 :]
+
+
+def cuts_word(text: str, s: int, e: int) -> bool:
+    """A match ``[s, e)`` cuts a word: it starts (ends) with a word character that has a
+    word character just before (after) it."""
+    return (s > 0 and is_word(text[s]) and is_word(text[s - 1])) or (
+        e < len(text) and is_word(text[e - 1]) and is_word(text[e])
+    )
+
+
+class Entry:
+    """Where a phrase's matches go: rule position, role (0 or 1), phrase as JSON."""
+
+    __slots__ = ("rule", "role", "phrase_json")
+
+    def __init__(self, rule: int, role: int, phrase_json: str) -> None:
+        self.rule = rule
+        self.role = role
+        self.phrase_json = phrase_json
+
+
+class Matcher:
+    """The compiled phrases of a library.
+
+    ``add(rule, role, speaker, phrase, phrase_json, fuzzy)`` for every phrase, then
+    ``build()``; ``scan(text, speaker, turn, hits)`` appends to ``hits[rule]`` a tuple
+    ``(role, turn, start, end, phrase_json, distance)`` per occurrence, start/end in the
+    normalized text.
+    """
+
+    def __init__(self) -> None:
+        self._patterns: dict[str, int] = {}
+        # per speaker: pattern id -> [exact entries], pattern id -> [(fuzzy id, side)]
+        self._exact: tuple[dict[int, list[tuple[int, int, str]]], ...] = ({}, {})
+        self._halves: tuple[dict[int, list[tuple[int, int]]], ...] = ({}, {})
+        self._fuzzy: list[tuple[str, int]] = []  # fuzzy id -> (phrase, half length)
+        self._fuzzy_ids: dict[str, int] = {}
+        self._fuzzy_entries: tuple[dict[int, list[tuple[int, int, str]]], ...] = ({}, {})
+        self._seen: set[tuple[int, int, str]] = set()
+
+    def _pid(self, pattern: str) -> int:
+        pid = self._patterns.get(pattern)
+        if pid is None:
+            pid = self._patterns[pattern] = len(self._patterns)
+        return pid
+
+    def add(
+        self, rule: int, role: int, speaker: int, phrase: str, phrase_json: str, fuzzy: bool
+    ) -> None:
+        norm = normalize_text(phrase)
+        if not norm or (rule, role, norm) in self._seen:
+            return  # never matches / the same phrase twice in one list: report it once
+        self._seen.add((rule, role, norm))
+        entry = (rule, role, phrase_json)
+        if fuzzy and len(norm) >= 4:
+            fid = self._fuzzy_ids.get(norm)
+            if fid is None:
+                fid = self._fuzzy_ids[norm] = len(self._fuzzy)
+                half = len(norm) // 2
+                self._fuzzy.append((norm, half))
+            if fid not in self._fuzzy_entries[speaker]:
+                half = self._fuzzy[fid][1]
+                for side, part in ((0, norm[:half]), (1, norm[half:])):
+                    self._halves[speaker].setdefault(self._pid(part), []).append((fid, side))
+            self._fuzzy_entries[speaker].setdefault(fid, []).append(entry)
+        else:
+            self._exact[speaker].setdefault(self._pid(norm), []).append(entry)
+
+    def build(self) -> None:
+        patterns = list(self._patterns)
+        self._automaton = Automaton(patterns)
+        # Per speaker and pattern id: (exact entries or None, word-edge flags, halves or None);
+        # None when the pattern means nothing for that speaker.
+        self._table: list[list[tuple | None]] = []
+        for spk in (AGENT, CUSTOMER):
+            row: list[tuple | None] = []
+            for pid, p in enumerate(patterns):
+                exact = self._exact[spk].get(pid)
+                halves = self._halves[spk].get(pid)
+                if not exact and not halves:
+                    row.append(None)
+                    continue
+                flags = (1 if is_word(p[0]) else 0) | (2 if is_word(p[-1]) else 0)
+                row.append((exact, flags, halves))
+            self._table.append(row)
+        del self._seen
+
+    @property
+    def patterns(self) -> list[str]:
+        return list(self._patterns)
+
+    def scan(self, text: str, speaker: int, turn: int, hits: dict[int, list]) -> None:
+        matches = self._automaton.find(text)
+        if not matches:
+            return
+        table = self._table[speaker]
+        fuzzy_spans: dict[int, set[tuple[int, int]]] | None = None
+        n = len(text)
+        for pid, s, e in matches:
+            row = table[pid]
+            if row is None:
+                continue
+            exact, flags, halves = row
+            if exact is not None:
+                if not flags or not (
+                    (flags & 1 and s > 0 and is_word(text[s - 1]))
+                    or (flags & 2 and e < n and is_word(text[e]))
+                ):
+                    for rule, role, pj in exact:
+                        occ = (role, turn, s, e, pj, 0)
+                        lst = hits.get(rule)
+                        if lst is None:
+                            hits[rule] = [occ]
+                        else:
+                            lst.append(occ)
+            if halves is not None:
+                if fuzzy_spans is None:
+                    fuzzy_spans = {}
+                for fid, side in halves:
+                    spans = fuzzy_spans.get(fid)
+                    if spans is None:
+                        spans = fuzzy_spans[fid] = set()
+                    self._verify(text, fid, side, s, e, spans)
+        if fuzzy_spans:
+            entries = self._fuzzy_entries[speaker]
+            for fid, spans in fuzzy_spans.items():
+                phrase = self._fuzzy[fid][0]
+                for s, e in spans:
+                    if cuts_word(text, s, e):
+                        continue
+                    dist = 0 if text[s:e] == phrase else 1
+                    for rule, role, pj in entries[fid]:
+                        hits.setdefault(rule, []).append((role, turn, s, e, pj, dist))
+
+    def _verify(
+        self, text: str, fid: int, side: int, s: int, e: int, spans: set[tuple[int, int]]
+    ) -> None:
+        phrase, half = self._fuzzy[fid]
+        m = len(phrase)
+        if side == 0:  # the first half sits at [s, e): the span starts at s
+            rest = phrase[half:]
+            for length in (m - 1, m, m + 1):
+                end = s + length
+                if end > len(text):
+                    break
+                if within_one(text[e:end], rest):
+                    spans.add((s, end))
+        else:  # the second half sits at [s, e): the span ends at e
+            head = phrase[:half]
+            for length in (m - 1, m, m + 1):
+                start = e - length
+                if start < 0:
+                    break
+                if within_one(text[start:s], head):
+                    spans.add((start, e))
