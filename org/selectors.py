@@ -36,7 +36,7 @@ def teams_for(user) -> QuerySet[Team]:
 def departments_for(user) -> QuerySet[Department]:
     """Departments the user may see; a team lead sees their team's department."""
     departments = Department.objects.select_related("center")
-    if user.role == "teamlead" and user.team_id:
+    if getattr(user, "role", None) == "teamlead" and user.team_id:
         return departments.filter(teams=user.team_id)
     return scope_queryset(user, departments)
 

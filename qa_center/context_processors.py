@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from .navigation import nav_for
+from .notifications import unread_count
 from .permissions import user_scope
 
 
@@ -13,6 +14,7 @@ def navigation(request) -> dict:
         return context
     context["nav_items"] = nav_for(user, request.path)
     context["user_scope_label"] = scope_label(user)
+    context["unread_notifications"] = unread_count(user)
     return context
 
 

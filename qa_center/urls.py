@@ -24,6 +24,7 @@ api_v1 = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("health", views.health, name="health"),
+    path("notifications/", views.notifications, name="notifications"),
     path("accounts/", include("org.account_urls")),
     path("org/", include("org.urls")),
     path("scoring/", include("scoring.urls")),

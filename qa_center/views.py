@@ -19,6 +19,22 @@ from .tasks import HEARTBEAT_KEY
 
 
 @login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first; opening the page marks them read."""
+    from django.utils import timezone
+
+    from .models import Notification
+
+    items = list(Notification.objects.filter(user=request.user)[:100])
+    unread_ids = [item.pk for item in items if item.read_at is None]
+    if unread_ids:
+        Notification.objects.filter(pk__in=unread_ids).update(read_at=timezone.now())
+    return render(
+        request, "core/notifications.html", {"items": items, "unread_ids": set(unread_ids)}
+    )
+
+
+@login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands here; the page shows what that role works on."""
     context = {"summary": org_summary_for(request.user)}

@@ -225,3 +225,25 @@ LOGGING = {
 # --- QA Center ------------------------------------------------------------------------------
 QA_CENTER_NAME = env_str("QA_CENTER_NAME", "QA Center")
 QA_DEMO = env_bool("QA_DEMO", False)
+
+# --- Call import and automatic checks (scoring) ---------------------------------------------
+# Uploads above this size are refused before they are read.
+QA_IMPORT_MAX_BYTES = env_int("QA_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+# A line (JSON Lines, CSV) longer than this is refused: no transcript needs a megabyte per line.
+QA_IMPORT_MAX_LINE_BYTES = env_int("QA_IMPORT_MAX_LINE_BYTES", 1024 * 1024)
+# XLSX is a zip: refuse archives that would expand beyond this, or compress suspiciously well.
+QA_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("QA_IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
+QA_IMPORT_MAX_ZIP_RATIO = env_int("QA_IMPORT_MAX_ZIP_RATIO", 100)
+# Files with more calls than this import in a Celery job with a progress bar.
+QA_IMPORT_ASYNC_CALLS = env_int("QA_IMPORT_ASYNC_CALLS", 2000)
+# Calls per automatic-check task.
+QA_CHECK_BATCH_SIZE = env_int("QA_CHECK_BATCH_SIZE", 500)
+
+# --- Sampling, disputes, calibration (scoring) ----------------------------------------------
+# Each Monday 07:00 (center time) every active sampling plan draws from the previous week.
+CELERY_BEAT_SCHEDULE["sampling-weekly"] = {
+    "task": "scoring.tasks_sampling.sampling_run_weekly",
+    "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+}
+# Days after an evaluation is submitted during which its agent may dispute it.
+QA_DISPUTE_WINDOW_DAYS = env_int("QA_DISPUTE_WINDOW_DAYS", 7)
