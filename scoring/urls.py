@@ -8,4 +8,5 @@ app_name = "scoring"
 urlpatterns = [
     path("", include("scoring.urls_calls")),
     path("", include("scoring.urls_evaluations")),
+    path("", include("scoring.urls_review")),
 ]

@@ -1,0 +1,16 @@
+"""Sampling, disputes and calibration pages."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from .views import sampling
+
+urlpatterns = [
+    path("queue/", sampling.queue, name="queue"),
+    path("sampling/", sampling.plan_list, name="sampling_list"),
+    path("sampling/new/", sampling.plan_create, name="sampling_create"),
+    path("sampling/<int:pk>/", sampling.plan_progress, name="sampling_progress"),
+    path("sampling/<int:pk>/edit/", sampling.plan_edit, name="sampling_edit"),
+    path("sampling/<int:pk>/run/", sampling.plan_run, name="sampling_run"),
+]
