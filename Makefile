@@ -22,7 +22,6 @@ dev-venv: $(VENV)/.dev
 
 ## demo: set up, migrate, seed the demo hotline and serve it on http://127.0.0.1:$(PORT)
 demo: venv
-	$(PY) manage.py compilemessages --ignore=.venv -v0 || true
 	$(PY) manage.py migrate --no-input
 	QA_DEMO=1 $(PY) manage.py seed_demo
 	@echo ""
