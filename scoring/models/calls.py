@@ -31,6 +31,11 @@ class RuleLibrary(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    # The period of calls rescored when this version was activated, and how many calls it
+    # held then; progress is the number of those calls whose check is by this version.
+    rescore_from = models.DateField(_("rescore calls from"), null=True, blank=True)
+    rescore_to = models.DateField(_("rescore calls to"), null=True, blank=True)
+    rescore_total = models.PositiveIntegerField(_("calls to rescore"), default=0)
 
     class Meta:
         verbose_name = _("rule library")
@@ -160,6 +165,7 @@ class CallCheck(models.Model):
     class Meta:
         verbose_name = _("automatic check")
         verbose_name_plural = _("automatic checks")
+        indexes = [models.Index(fields=["score"]), models.Index(fields=["critical_failed"])]
 
     def __str__(self) -> str:
         return f"{self.call_id}: {self.score}"

@@ -1,0 +1,314 @@
+"""Importing call files: validate the whole file, then write every call or none.
+
+`import_job_create` stores an upload as an ImportJob (refusing at once what cannot be read at
+all); `import_job_start` runs it in the request or, for a big file or when a worker exists, in
+the Celery task `scoring.tasks.import_run`; `import_run` does the work and is safe to run twice.
+Automatic checks are enqueued after the calls are committed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from org.models import Agent, TeamMembership
+from scoring.importers import FileRefusedError, ParsedCall, Problem, detect_format, parse_calls
+from scoring.models import Call, ImportJob
+
+from .checks import checks_enqueue
+
+logger = logging.getLogger(__name__)
+
+WRITE_BATCH = 2000
+_PROGRESS_TTL = 6 * 3600
+
+
+# --- Progress: in the cache, because the writing transaction hides the job row's changes --------
+
+
+def _progress_key(job_id: int) -> str:
+    return f"scoring:import:{job_id}:progress"
+
+
+def _set_progress(job_id: int, phase: str, done: int = 0, total: int = 0) -> None:
+    cache.set(_progress_key(job_id), {"phase": phase, "done": done, "total": total}, _PROGRESS_TTL)
+
+
+def import_job_progress(job: ImportJob) -> dict[str, Any]:
+    """What the progress bar shows: phase, percent, and for a finished job the automatic
+    checks done so far."""
+    from scoring.models import CallCheck
+
+    if job.status in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING):
+        progress = cache.get(_progress_key(job.pk)) or {"phase": "waiting", "done": 0, "total": 0}
+        total = progress["total"] or 0
+        percent = int(100 * progress["done"] / total) if total else 0
+        return {**progress, "percent": percent, "finished": False}
+    if job.status == ImportJob.Status.DONE and job.imported:
+        checked = CallCheck.objects.filter(call__import_job=job).count()
+        return {
+            "phase": "checking" if checked < job.imported else "done",
+            "done": checked,
+            "total": job.imported,
+            "percent": int(100 * checked / job.imported),
+            "finished": checked >= job.imported,
+        }
+    return {"phase": job.status, "done": 0, "total": 0, "percent": 100, "finished": True}
+
+
+# --- Creating and starting a job ---------------------------------------------------------------
+
+
+def _refuse(job: ImportJob, problems: Iterable[Problem]) -> ImportJob:
+    job.status = ImportJob.Status.FAILED
+    job.errors = [p.as_dict() for p in problems]
+    job.finished_at = timezone.now()
+    return job
+
+
+def import_job_create(*, user, filename: str, content: bytes, fmt: str | None = None) -> ImportJob:
+    """A new job for an uploaded file. A file that cannot be read at all (too big, wrong
+    type) gives a job that is already refused, so the refusal is on record too."""
+    filename = (filename or "upload").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255]
+    job = ImportJob(created_by=user, filename=filename, format=fmt or ImportJob.Format.JSONL)
+    try:
+        if len(content) > settings.QA_IMPORT_MAX_BYTES:
+            parse_calls(content, filename=filename, fmt=fmt)  # raises FileRefusedError (size)
+        job.format = detect_format(content, filename=filename, declared=fmt)
+    except FileRefusedError as exc:
+        _refuse(job, [exc.problem])
+        job.full_clean(exclude=["file"])
+        job.save()
+        return job
+    job.full_clean(exclude=["file"])
+    job.file.save(f"{timezone.now():%Y%m%d%H%M%S}-{filename}", ContentFile(content), save=False)
+    job.save()
+    return job
+
+
+def _estimate_calls(job: ImportJob, size: int, content: bytes | None) -> int:
+    if content is not None and job.format == ImportJob.Format.JSONL:
+        return content.count(b"\n") + 1
+    # Rows are turns: a call has a few dozen of them and a row some 60 bytes.
+    return size // 2000
+
+
+def import_job_start(*, job: ImportJob, content: bytes | None = None) -> ImportJob:
+    """Run the job now (small file, no worker) or enqueue it for the worker after commit."""
+    if job.status != ImportJob.Status.PENDING:
+        return job
+    size = job.file.size if job.file else 0
+    eager = settings.CELERY_TASK_ALWAYS_EAGER
+    if eager and _estimate_calls(job, size, content) <= settings.QA_IMPORT_ASYNC_CALLS:
+        return import_run(job_id=job.pk, content=content)
+    from scoring import tasks
+
+    _set_progress(job.pk, "waiting")
+    transaction.on_commit(lambda: tasks.import_run.delay(job.pk))
+    return job
+
+
+# --- Doing the work ----------------------------------------------------------------------------
+
+
+def _teams_by_agent(agent_ids: Iterable[int]) -> dict[int, list[tuple]]:
+    """Every membership of these agents, newest first: one query for the whole file."""
+    memberships: dict[int, list[tuple]] = defaultdict(list)
+    rows = (
+        TeamMembership.objects.filter(agent_id__in=list(agent_ids))
+        .order_by("agent_id", "-started_on")
+        .values_list("agent_id", "team_id", "started_on", "ended_on")
+    )
+    for agent_id, team_id, started_on, ended_on in rows:
+        memberships[agent_id].append((team_id, started_on, ended_on))
+    return memberships
+
+
+def _team_on(memberships: list[tuple], current_team_id: int, day: datetime.date) -> int:
+    """org.selectors.team_on, over memberships read once (same rule: the latest membership
+    started on or before `day` and not ended before it; else the current team)."""
+    for team_id, started_on, ended_on in memberships:
+        if started_on <= day and (ended_on is None or ended_on >= day):
+            return team_id
+    return current_team_id
+
+
+def _existing_call_ids(call_ids: list[str]) -> set[str]:
+    existing: set[str] = set()
+    for start in range(0, len(call_ids), 5000):
+        chunk = call_ids[start : start + 5000]
+        existing.update(Call.objects.filter(call_id__in=chunk).values_list("call_id", flat=True))
+    return existing
+
+
+def _resolve(
+    calls: list[ParsedCall],
+) -> tuple[list[Call], list[str], list[Problem]]:
+    """Calls to write (new ones), duplicates (call ids already imported), and problems
+    (unknown agents). A handful of queries whatever the number of calls."""
+    employee_nos = {call.agent for call in calls}
+    agents = {
+        agent.employee_no: agent
+        for agent in Agent.objects.filter(employee_no__in=employee_nos).only(
+            "pk", "employee_no", "team_id"
+        )
+    }
+    memberships = _teams_by_agent(agent.pk for agent in agents.values())
+    existing = _existing_call_ids([call.call_id for call in calls])
+    problems: list[Problem] = []
+    duplicates: list[str] = []
+    rows: list[Call] = []
+    local = timezone.get_current_timezone()
+    for call in calls:
+        agent = agents.get(call.agent)
+        if agent is None:
+            problems.append(
+                Problem(
+                    gettext_noop("Unknown agent %(agent)s: no agent has this employee number."),
+                    {"agent": call.agent},
+                    line=call.line,
+                    field="agent",
+                )
+            )
+            continue
+        if call.call_id in existing:
+            duplicates.append(call.call_id)
+            continue
+        day = call.started_at.astimezone(local).date()
+        duration = call.duration_seconds
+        if duration is None:
+            ends = [turn["end"] for turn in call.turns if "end" in turn]
+            duration = max(ends) if ends else None
+        rows.append(
+            Call(
+                call_id=call.call_id,
+                agent_id=agent.pk,
+                team_id=_team_on(memberships.get(agent.pk, []), agent.team_id, day),
+                started_at=call.started_at,
+                duration_seconds=duration,
+                channel=call.channel,
+                recording_url=call.recording_url,
+                turns=call.turns,
+                extra=call.extra,
+            )
+        )
+    return rows, duplicates, problems
+
+
+def _fail(job_id: int, problems: list[dict[str, Any]], total: int = 0) -> ImportJob:
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportJob.Status.FAILED,
+        errors=problems,
+        total=total,
+        processed=0,
+        imported=0,
+        finished_at=timezone.now(),
+    )
+    cache.delete(_progress_key(job_id))
+    return ImportJob.objects.get(pk=job_id)
+
+
+def import_run(*, job_id: int, content: bytes | None = None) -> ImportJob:
+    """Validate the job's file and import it all-or-nothing. Safe to run twice: a job that
+    is done or refused is left alone, and a job interrupted mid-way wrote nothing (one
+    transaction), so it simply runs again."""
+    claimed = ImportJob.objects.filter(
+        pk=job_id, status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING]
+    ).update(status=ImportJob.Status.RUNNING)
+    job = ImportJob.objects.get(pk=job_id)
+    if not claimed:
+        return job
+    _set_progress(job_id, "validating")
+    if content is None:
+        with job.file.open("rb") as handle:
+            content = handle.read()
+    try:
+        _fmt, calls, problems = parse_calls(content, filename=job.filename, fmt=job.format)
+    except FileRefusedError as exc:
+        return _fail(job_id, [exc.problem.as_dict()])
+    if problems:
+        return _fail(job_id, [p.as_dict() for p in problems], total=len(calls))
+    rows, duplicates, problems = _resolve(calls)
+    if problems:
+        return _fail(job_id, [p.as_dict() for p in problems], total=len(calls))
+    total = len(calls)
+    try:
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().get(pk=job_id)
+            if job.status != ImportJob.Status.RUNNING:
+                return job  # another worker finished it meanwhile
+            call_ids = _write_calls(job, rows, total=total)
+            job.status = ImportJob.Status.DONE
+            job.total = total
+            job.processed = total
+            job.imported = len(rows)
+            job.duplicates = duplicates
+            job.errors = []
+            job.finished_at = timezone.now()
+            job.save(
+                update_fields=[
+                    "status",
+                    "total",
+                    "processed",
+                    "imported",
+                    "duplicates",
+                    "errors",
+                    "finished_at",
+                ]
+            )
+            checks_enqueue(call_ids=call_ids)
+    except IntegrityError:
+        logger.warning("import %s collided with a concurrent import", job_id, exc_info=True)
+        return _fail(
+            job_id,
+            [
+                Problem(
+                    gettext_noop(
+                        "Another import added some of these calls at the same time. Nothing "
+                        "was imported; import the file again."
+                    )
+                ).as_dict()
+            ],
+            total=total,
+        )
+    cache.delete(_progress_key(job_id))
+    return job
+
+
+def _write_calls(job: ImportJob, rows: list[Call], *, total: int) -> list[int]:
+    ids: list[int] = []
+    _set_progress(job.pk, "writing", 0, len(rows))
+    for start in range(0, len(rows), WRITE_BATCH):
+        batch = rows[start : start + WRITE_BATCH]
+        for row in batch:
+            row.import_job_id = job.pk
+        created = Call.objects.bulk_create(batch)
+        ids.extend(call.pk for call in created)
+        _set_progress(job.pk, "writing", start + len(batch), len(rows))
+    if ids and ids[0] is None:  # a backend that does not return ids from bulk inserts
+        ids = list(Call.objects.filter(import_job=job).values_list("pk", flat=True))
+    return ids
+
+
+def import_file(*, user, filename: str, content: bytes, fmt: str | None = None) -> ImportJob:
+    """Create and start a job in one go (browser, API, command)."""
+    job = import_job_create(user=user, filename=filename, content=content, fmt=fmt)
+    return import_job_start(job=job, content=content)
+
+
+def imports_for(user):
+    """Import jobs the user may see: an administrator all of them, others their own."""
+    jobs = ImportJob.objects.select_related("created_by")
+    if getattr(user, "role", None) == "admin":
+        return jobs
+    return jobs.filter(created_by=user)

@@ -1,0 +1,130 @@
+"""Importing calls: all or nothing, duplicates reported, agents' teams at the time, the
+command's exit codes, checks after commit."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+from django.utils import translation
+
+from org.models import TeamMembership
+from scoring.importers import render_problem
+from scoring.models import Call, CallCheck, ImportJob
+from scoring.services.imports import import_file, import_job_progress
+
+from .helpers_calls import active_hotline, call_dict, jsonl
+
+pytestmark = pytest.mark.django_db
+
+
+def _import(world, content, filename="calls.jsonl", user="supervisor", **kwargs):
+    return import_file(user=world.users[user], filename=filename, content=content, **kwargs)
+
+
+def test_imports_calls_with_team_and_checks_after_commit(world, django_capture_on_commit_callbacks):
+    library = active_hotline()
+    agent = world.agents["a1"][0]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        job = _import(
+            world, jsonl(call_dict("C-1", agent.employee_no), call_dict("C-2", agent.employee_no))
+        )
+    assert job.status == ImportJob.Status.DONE and job.imported == 2
+    assert callbacks  # checks were enqueued after commit, not before
+    call = Call.objects.get(call_id="C-1")
+    assert call.team == world.team_a1 and call.import_job == job
+    assert call.duration_seconds == 4.5
+    check = call.auto_check
+    assert check.library == library
+    assert check.outcomes["GREETING"] == "pass"
+    assert any(r["code"] == "GREETING" and r["evidence"] for r in check.results)
+    assert CallCheck.objects.count() == 2
+    assert import_job_progress(job)["finished"]
+
+
+def test_team_is_the_one_on_the_day_of_the_call(world):
+    agent = world.agents["a1"][0]
+    TeamMembership.objects.filter(agent=agent).update(ended_on=datetime.date(2026, 10, 31))
+    TeamMembership.objects.create(
+        agent=agent, team=world.team_a2, started_on=datetime.date(2026, 11, 1)
+    )
+    agent.team = world.team_a2
+    agent.save()
+    _import(
+        world,
+        jsonl(
+            call_dict("OLD", agent.employee_no, started_at="2026-10-20T10:00:00"),
+            call_dict("NEW", agent.employee_no, started_at="2026-11-20T10:00:00"),
+        ),
+    )
+    assert Call.objects.get(call_id="OLD").team == world.team_a1
+    assert Call.objects.get(call_id="NEW").team == world.team_a2
+
+
+def test_one_bad_row_imports_nothing(world):
+    agent = world.agents["a1"][0].employee_no
+    bad = call_dict("C-3", agent)
+    bad["turns"][1]["speaker"] = "robot"
+    job = _import(world, jsonl(call_dict("C-1", agent), call_dict("C-2", "NOBODY"), bad))
+    assert job.status == ImportJob.Status.FAILED
+    assert Call.objects.count() == 0
+    with translation.override("en"):
+        lines = [render_problem(p, filename=job.filename) for p in job.errors]
+    assert lines == [
+        "calls.jsonl:3: turns[1].speaker: Unknown speaker robot; use agent or customer."
+    ]
+    # Unknown agents are found once the file's form is right.
+    job = _import(world, jsonl(call_dict("C-1", agent), call_dict("C-2", "NOBODY")))
+    with translation.override("en"):
+        assert render_problem(job.errors[0], filename="f") == (
+            "f:2: agent: Unknown agent NOBODY: no agent has this employee number."
+        )
+    assert Call.objects.count() == 0
+
+
+def test_duplicates_reported_not_duplicated(world):
+    agent = world.agents["a1"][0].employee_no
+    _import(world, jsonl(call_dict("C-1", agent)))
+    job = _import(world, jsonl(call_dict("C-1", agent), call_dict("C-2", agent)))
+    assert job.status == ImportJob.Status.DONE
+    assert job.duplicates == ["C-1"] and job.imported == 1
+    assert Call.objects.filter(call_id="C-1").count() == 1
+
+
+def test_refused_file_is_on_record(world):
+    job = _import(world, b"\x89PNG\r\n\x1a\n" + bytes(100), filename="calls.csv")
+    assert job.status == ImportJob.Status.FAILED and not job.file
+    assert Call.objects.count() == 0
+
+
+@override_settings(QA_IMPORT_ASYNC_CALLS=1)
+def test_big_file_goes_through_the_task(world, django_capture_on_commit_callbacks):
+    agent = world.agents["a1"][0].employee_no
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _import(world, jsonl(call_dict("C-1", agent), call_dict("C-2", agent)))
+        assert job.status == ImportJob.Status.PENDING
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE and job.imported == 2
+    # Running the task again changes nothing.
+    from scoring.tasks import import_run
+
+    import_run(job.pk)
+    assert Call.objects.count() == 2
+
+
+def test_command_exit_codes(world, tmp_path, capsys):
+    agent = world.agents["a1"][0].employee_no
+    good = tmp_path / "good.jsonl"
+    good.write_bytes(jsonl(call_dict("C-1", agent)))
+    call_command("import_calls", str(good), "--user", "supervisor")
+    assert "1" in capsys.readouterr().out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("call_id,agent,started_at,speaker,text,start,end\nC-9,A0,x,agent,hi,0,1\n")
+    with translation.override("en"), pytest.raises(SystemExit) as exc:
+        call_command("import_calls", str(bad), "--user", "supervisor")
+    assert exc.value.code == 1
+    err = capsys.readouterr().err
+    assert f"{bad}:2: started_at: Not a date and time" in err
+    assert Call.objects.count() == 1
