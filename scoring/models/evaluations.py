@@ -315,6 +315,8 @@ class EvaluationEvent(models.Model):
     # [{"item": code, "field": ..., "old": ..., "new": ...}] and anything else worth keeping.
     changes = models.JSONField(default=list, blank=True)
     reason = models.TextField(blank=True)
+    # The evaluation's version after this event, so a stale save can name what came since.
+    version = models.PositiveIntegerField(null=True, blank=True)
 
     scope_paths = {
         "department": "evaluation__call__team__department",
