@@ -1,0 +1,161 @@
+"""The qa_score command line: exit statuses, stdin, --output, --workers, --check."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .helpers import library, rule
+from .test_library import FIXTURE
+
+ROOT = Path(__file__).parents[3]
+RULES = library(
+    rule("GREET", phrases=["您好"], speaker="agent", where="first"),
+    rule("BAD", kind="forbidden", phrases=["不知道"], speaker="agent", critical=True),
+    rule("SIL", kind="silence", max_seconds=10),
+)
+
+
+def call(i: int) -> dict:
+    text = "您好，请讲" if i % 3 else "嗯，我不知道"
+    return {
+        "call_id": f"C-{i:04d}",
+        "turns": [
+            {"speaker": "agent", "text": text, "start": 0, "end": 1},
+            {"speaker": "customer", "text": "查话费", "start": 1.5, "end": 2},
+            {"speaker": "agent", "text": "好的", "start": 2 + i % 15, "end": 20},
+        ],
+    }
+
+
+def write_calls(path: Path, calls, extra: list[str] = ()) -> Path:
+    lines = [json.dumps(c, ensure_ascii=False) for c in calls] + list(extra)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def rules_file(tmp_path):
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(RULES, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def qa_score(*args, stdin: str | None = None, django: bool = False):
+    cmd = [sys.executable, "manage.py", "qa_score"] if django else [sys.executable, "-m"]
+    if not django:
+        cmd.append("scoring.engine.cli")
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "qa_center.settings.test")
+    return subprocess.run(
+        cmd + [str(a) for a in args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("django", [False, True], ids=["module", "manage.py"])
+def test_exit_status_0_1_2(tmp_path, rules_file, django):
+    good = write_calls(tmp_path / "good.jsonl", [call(i) for i in range(5)])
+    proc = qa_score("--rules", rules_file, good, django=django)
+    assert proc.returncode == 0, proc.stderr
+    results = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert [r["call_id"] for r in results] == [f"C-{i:04d}" for i in range(5)]
+
+    mixed = write_calls(tmp_path / "mixed.jsonl", [call(0)], ["{bad json", '{"turns": []}'])
+    proc = qa_score("--rules", rules_file, mixed, django=django)
+    assert proc.returncode == 1, proc.stderr
+    lines = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert lines[0]["call_id"] == "C-0000"
+    assert lines[1]["line"] == 2 and "invalid JSON" in lines[1]["error"]
+    assert lines[2] == {"call_id": None, "line": 3, "error": "missing call_id"}
+
+    bad_rules = tmp_path / "bad.json"
+    bad_rules.write_text(json.dumps(library(rule("X", kind="nope"))), encoding="utf-8")
+    proc = qa_score("--rules", bad_rules, good, django=django)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert "rules[0] (X)" in proc.stderr and '"kind"' in proc.stderr
+
+
+def test_unreadable_library_and_missing_calls(tmp_path, rules_file):
+    assert qa_score("--rules", tmp_path / "none.json", "-", stdin="").returncode == 2
+    (tmp_path / "broken.json").write_text("{", encoding="utf-8")
+    assert qa_score("--rules", tmp_path / "broken.json", "-", stdin="").returncode == 2
+    assert qa_score("--rules", rules_file, tmp_path / "none.jsonl").returncode == 2
+
+
+def test_stdin_output_file_and_blank_lines(tmp_path, rules_file):
+    text = json.dumps(call(1)) + "\n\n" + json.dumps(call(2)) + "\n"
+    out = tmp_path / "out.jsonl"
+    proc = qa_score("--rules", rules_file, "--output", out, "-", stdin=text)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ""
+    assert [json.loads(x)["call_id"] for x in out.read_text().splitlines()] == [
+        "C-0001",
+        "C-0002",
+    ]
+
+
+def test_workers_give_identical_output(tmp_path, rules_file):
+    calls = [call(i) for i in range(1500)]
+    path = write_calls(tmp_path / "calls.jsonl", calls[:700], ["oops"])
+    with path.open("a", encoding="utf-8") as fh:
+        for c in calls[700:]:
+            fh.write(json.dumps(c, ensure_ascii=False) + "\n")
+    one = qa_score("--rules", FIXTURE, path)
+    two = qa_score("--rules", FIXTURE, "--workers", "2", path)
+    assert one.returncode == two.returncode == 1
+    assert one.stdout == two.stdout
+    assert len(one.stdout.splitlines()) == 1501
+    assert json.loads(one.stdout.splitlines()[700])["line"] == 701
+
+
+def test_check(tmp_path):
+    proc = qa_score("--check", FIXTURE)
+    assert proc.returncode == 0
+    assert "0 error(s), 0 warning(s)" in proc.stdout
+    path = tmp_path / "bad.json"
+    path.write_text(
+        json.dumps(
+            library(
+                rule("A", phrases=["请", "请稍等"], speaker="agent"),
+                rule("A", phrases=["您好"], speaker="boss"),
+            ),
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    proc = qa_score("--check", path)
+    assert proc.returncode == 2
+    assert 'error: rules[1] (A) field "code": duplicate code' in proc.stdout
+    assert 'error: rules[1] (A) field "speaker"' in proc.stdout
+    assert 'warning: rules[0] (A) field "phrases"' in proc.stdout
+    proc = qa_score("--check", path, django=True)
+    assert proc.returncode == 2
+
+
+def test_call_command_in_process(tmp_path, rules_file):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    path = write_calls(tmp_path / "calls.jsonl", [call(1)])
+    out = StringIO()
+    call_command("qa_score", "--rules", str(rules_file), str(path), stdout=out)
+    assert json.loads(out.getvalue())["call_id"] == "C-0001"
+    call_command("qa_score", "--check", str(rules_file), stdout=out)  # ok: no exit
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(library(rule("X", kind="nope"))), encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        call_command("qa_score", "--rules", str(bad), str(path), stdout=StringIO(), stderr=out)
+    assert exc.value.code == 2

@@ -1,0 +1,134 @@
+"""Matching: word boundaries, fuzzy matching, and the fast matcher against brute force."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scoring.engine.matcher import Matcher, cuts_word, within_one
+from scoring.engine.normalize import normalize_text
+
+from .helpers import agent, outcome, result, rule
+from .test_normalize import reference
+
+
+def levenshtein(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def brute_force(text: str, phrase: str, fuzzy: bool) -> set[tuple[int, int]]:
+    """Every span of the normalized text where the normalized phrase occurs."""
+    out = set()
+    m = len(phrase)
+    fuzzy = fuzzy and m >= 4
+    for s in range(len(text)):
+        for e in range(s + 1, len(text) + 1):
+            span = text[s:e]
+            close = levenshtein(span, phrase) <= 1 if fuzzy else span == phrase
+            if close and not cuts_word(text, s, e):
+                out.add((s, e))
+    return out
+
+
+def fast(text: str, phrases: list[str], fuzzy: bool) -> dict[str, set[tuple[int, int]]]:
+    m = Matcher()
+    for i, p in enumerate(phrases):
+        m.add(i, 0, 0, p, json.dumps(p), fuzzy)
+    m.build()
+    hits: dict[int, list] = {}
+    m.scan(text, 0, 0, hits)
+    return {p: {(o[2], o[3]) for o in hits.get(i, [])} for i, p in enumerate(phrases)}
+
+
+def test_contract_examples():
+    assert outcome(rule(phrases=["您好"], speaker="agent"), agent("您 好～")) == "pass"
+    assert outcome(rule(phrases=["please"], speaker="agent"), agent("ＰＬＥＡＳＥ")) == "pass"
+    assert outcome(rule(phrases=["hi"], speaker="agent"), agent("this")) == "fail"
+    assert outcome(rule(phrases=["please"], speaker="agent"), agent("pleased")) == "fail"
+    assert outcome(rule(phrases=["please"], speaker="agent"), agent("yes, please!")) == "pass"
+    assert outcome(rule(phrases=["4g"], speaker="agent"), agent("办理4G套餐")) == "pass"
+    assert outcome(rule(phrases=["4g"], speaker="agent"), agent("14G")) == "fail"
+
+
+def test_fuzzy_asr_error():
+    r = rule(phrases=["可能是我解释的不清楚"], speaker="agent", fuzzy=1)
+    res = result(r, agent("对不起，可能是我解释得不清楚。"))
+    assert res["outcome"] == "pass"
+    (ev,) = res["evidence"]
+    assert "对不起，可能是我解释得不清楚。"[ev["start"] : ev["end"]] == "可能是我解释得不清楚"
+    # without fuzzy, the ASR error is a miss
+    assert outcome(dict(r, fuzzy=0), agent("可能是我解释得不清楚")) == "fail"
+
+
+def test_fuzzy_insertion_and_deletion():
+    r = rule(phrases=["请稍等一下"], speaker="agent", fuzzy=1)
+    assert outcome(r, agent("请您稍等一下")) == "pass"  # insertion
+    assert outcome(r, agent("请稍一下")) == "pass"  # deletion
+    assert outcome(r, agent("请稍候片刻")) == "fail"  # two edits
+
+
+def test_fuzzy_never_applies_below_four_characters():
+    r = rule(phrases=["请稍等"], speaker="agent", fuzzy=1)
+    assert outcome(r, agent("请稍候")) == "fail"
+    assert outcome(r, agent("请稍等")) == "pass"
+    r = rule(phrases=["谢谢"], speaker="agent", fuzzy=1)
+    assert outcome(r, agent("谢了")) == "fail"
+
+
+def test_fuzzy_respects_word_boundaries():
+    r = rule(phrases=["thanks"], speaker="agent", fuzzy=1)
+    assert outcome(r, agent("thankz a lot")) == "pass"
+    assert outcome(r, agent("thank")) == "pass"
+    # every span within distance 1 cuts the word
+    assert outcome(r, agent("thanksgiving")) == "fail"
+    # the whole word "xthanks" is one insertion away: it is close enough
+    assert outcome(r, agent("xthanks")) == "pass"
+
+
+def test_fuzzy_evidence_prefers_the_exact_span():
+    r = rule(kind="forbidden", phrases=["我也没办法"], speaker="agent", fuzzy=1)
+    res = result(r, agent("唉我也没办法了"))
+    assert res["outcome"] == "fail"
+    assert [("唉我也没办法了"[e["start"] : e["end"]]) for e in res["evidence"]] == ["我也没办法"]
+
+
+def test_matching_never_crosses_turns():
+    r = rule(phrases=["您好"], speaker="agent")
+    assert outcome(r, agent("您"), agent("好")) == "fail"
+
+
+def test_within_one():
+    assert within_one("abcd", "abcd")
+    assert within_one("abxd", "abcd")
+    assert within_one("abd", "abcd")
+    assert within_one("abcde", "abcd")
+    assert within_one("", "a")
+    assert not within_one("ab", "abcd")
+    assert not within_one("axcx", "abcd")
+
+
+ALPHABET = "您好请稍等谢不知道ab c，。ＡＢ1１ "
+PHRASES = st.text(alphabet="您好请稍等谢不知道abc1 ", min_size=1, max_size=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.text(alphabet=ALPHABET, max_size=30),
+    phrases=st.lists(PHRASES, min_size=1, max_size=5, unique=True),
+    fuzzy=st.booleans(),
+)
+def test_fast_matcher_agrees_with_brute_force(text, phrases, fuzzy):
+    norm = normalize_text(text)
+    assert norm == reference(text)
+    phrases = [p for p in phrases if normalize_text(p)]
+    got = fast(norm, phrases, fuzzy)
+    for p in phrases:
+        assert got[p] == brute_force(norm, normalize_text(p), fuzzy), (text, p, fuzzy)
