@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import sampling
+from .views import disputes, sampling
 
 urlpatterns = [
     path("queue/", sampling.queue, name="queue"),
@@ -13,4 +13,12 @@ urlpatterns = [
     path("sampling/<int:pk>/", sampling.plan_progress, name="sampling_progress"),
     path("sampling/<int:pk>/edit/", sampling.plan_edit, name="sampling_edit"),
     path("sampling/<int:pk>/run/", sampling.plan_run, name="sampling_run"),
+    path("disputes/", disputes.dispute_list, name="dispute_list"),
+    path("disputes/<int:pk>/", disputes.dispute_detail, name="dispute_detail"),
+    path("disputes/<int:pk>/withdraw/", disputes.dispute_withdraw_view, name="dispute_withdraw"),
+    path(
+        "evaluations/<int:evaluation_pk>/dispute/",
+        disputes.dispute_create,
+        name="dispute_create",
+    ),
 ]
