@@ -128,3 +128,37 @@ def test_command_exit_codes(world, tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"{bad}:2: started_at: Not a date and time" in err
     assert Call.objects.count() == 1
+
+
+def test_upload_page(client, world, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    active_hotline()
+    client.force_login(world.users["agent"])
+    assert client.get(reverse("scoring:import")).status_code == 403
+    client.force_login(world.users["teamlead"])
+    assert client.get(reverse("scoring:import")).status_code == 403
+    client.force_login(world.users["supervisor"])
+    agent = world.agents["a1"][0].employee_no
+    upload = SimpleUploadedFile("calls.jsonl", jsonl(call_dict("C-1", agent)))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("scoring:import"), {"file": upload})
+    job = ImportJob.objects.get()
+    assert response.url == reverse("scoring:import_detail", args=[job.pk])
+    page = client.get(response.url)
+    assert page.status_code == 200 and page.context["progress"]["finished"]
+    bad = SimpleUploadedFile(
+        "bad.csv",
+        b"call_id,agent,started_at,speaker,text,start,end\nC-2,A0,2026-11-02 09:00,agent,hi,0,1\n",
+    )
+    client.post(reverse("scoring:import"), {"file": bad}, HTTP_ACCEPT_LANGUAGE="en")
+    job = ImportJob.objects.get(filename="bad.csv")
+    page = client.get(reverse("scoring:import_detail", args=[job.pk]))
+    assert "Unknown agent A0" in page.content.decode() or "A0" in page.content.decode()
+    assert page.context["errors"][0]["line"] == 2
+    # Another supervisor's import is not visible to this one.
+    client.force_login(world.users["admin"])
+    assert client.get(reverse("scoring:import_detail", args=[job.pk])).status_code == 200
+    progress = client.get(reverse("scoring:import_progress", args=[job.pk]), HTTP_HX_REQUEST="true")
+    assert progress.status_code == 200
