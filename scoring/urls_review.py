@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import disputes, sampling
+from .views import calibration, disputes, sampling
 
 urlpatterns = [
     path("queue/", sampling.queue, name="queue"),
@@ -20,5 +20,17 @@ urlpatterns = [
         "evaluations/<int:evaluation_pk>/dispute/",
         disputes.dispute_create,
         name="dispute_create",
+    ),
+    path("calibration/", calibration.calibration_list, name="calibration_list"),
+    path("calibration/new/", calibration.calibration_create_view, name="calibration_create"),
+    path("calibration/<int:pk>/", calibration.calibration_detail, name="calibration_detail"),
+    path("calibration/<int:pk>/score/", calibration.calibration_score, name="calibration_score"),
+    path(
+        "calibration/<int:pk>/close/", calibration.calibration_close_view, name="calibration_close"
+    ),
+    path(
+        "calibration/<int:pk>/reference/",
+        calibration.calibration_reference,
+        name="calibration_reference",
     ),
 ]
