@@ -247,3 +247,10 @@ CELERY_BEAT_SCHEDULE["sampling-weekly"] = {
 }
 # Days after an evaluation is submitted during which its agent may dispute it.
 QA_DISPUTE_WINDOW_DAYS = env_int("QA_DISPUTE_WINDOW_DAYS", 7)
+# Enum names in the API schema for choice sets that share a field name ("status", "format").
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "ImportJobStatusEnum": "scoring.models.calls.ImportJob.Status",
+        "RuleLibraryStatusEnum": "scoring.models.calls.RuleLibrary.Status",
+    }
+)
