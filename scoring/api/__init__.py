@@ -5,4 +5,4 @@ from rest_framework.routers import DefaultRouter
 router = DefaultRouter()
 extra_urls: list = []
 
-from . import calls, evaluations  # noqa: E402, F401  (they register on the router)
+from . import calls, evaluations, review  # noqa: E402, F401  (they register on the router)
