@@ -1,1 +1,1 @@
-from . import admin_calls, admin_evaluations  # noqa: F401  (each registers its models)
+from . import admin_calls, admin_evaluations, admin_review  # noqa: F401  (each registers its models)
