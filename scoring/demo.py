@@ -8,3 +8,6 @@ def seed(*, stdout=None, rng=None) -> None:
 
     demo_calls.seed(stdout=stdout, rng=rng)
     demo_evaluations.seed(stdout=stdout, rng=rng)
+    from . import demo_review  # sampling, disputes, calibration: after evaluations
+
+    demo_review.seed(stdout=stdout, rng=rng)
