@@ -328,3 +328,56 @@ def test_dispute_actions_partial(world, evaluation, rf):
     evaluation.refresh_from_db()
     html = render_to_string("scoring/_dispute_actions.html", {"evaluation": evaluation}, request)
     assert "dispute-button" not in html and "/disputes/" in html
+
+
+# --- In a real browser ------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_agent_disputes_reviewer_adjusts_agent_sees_new_score(page, browser, live_server):
+    from tests.conftest import login, screenshot
+    from tests.factories import build_world
+
+    world = build_world()
+    supervisor2 = UserFactory(username="sup2", role=Role.SUPERVISOR, department=world.dep_a)
+    card = make_scorecard()
+    evaluation = make_evaluation(
+        call=make_call(world.agents["a1"][0]), card=card, evaluator=supervisor2
+    )
+    # The agent disputes "verify" (answered no).
+    login(page, live_server, "agent")
+    page.goto(f"{live_server.url}{reverse('scoring:dispute_create', args=[evaluation.pk])}")
+    page.check("input[data-item=verify]")
+    verify = evaluation.answers.get(item__code="verify")
+    page.fill(f"#reason_{verify.pk}", "我在通话开头核实了客户身份")
+    page.fill("#id_reason", "请复核录音")
+    with page.expect_navigation():
+        page.click("[data-testid=dispute-submit]")
+    dispute = Dispute.objects.get()
+    assert page.url.endswith(reverse("scoring:dispute_detail", args=[dispute.pk]))
+    screenshot(page, "dispute-raised")
+
+    # The reviewer adjusts it to yes.
+    context = browser.new_context(locale="zh-CN")
+    reviewer = context.new_page()
+    login(reviewer, live_server, "supervisor")
+    reviewer.goto(f"{live_server.url}{reverse('scoring:dispute_list')}")
+    with reviewer.expect_navigation():
+        reviewer.click(f"tr[data-dispute='{dispute.pk}'] a")
+    item = dispute.items.get()
+    reviewer.check(f"input[name=decision_{item.pk}][value=adjusted]")
+    reviewer.select_option("[data-testid=value-verify]", "1")
+    reviewer.fill(f"input[name=note_{item.pk}]", "录音第2句已核实")
+    with reviewer.expect_navigation():
+        reviewer.click("[data-testid=decide]")
+    assert reviewer.locator("[data-testid=score-after]").inner_text().strip() == "97.50"
+    screenshot(reviewer, "dispute-decided")
+    context.close()
+
+    # The agent sees the new score and the notification.
+    page.goto(f"{live_server.url}{reverse('scoring:dispute_detail', args=[dispute.pk])}")
+    assert page.locator("[data-testid=score-after]").inner_text().strip() == "97.50"
+    assert "录音第2句已核实" in page.content()
+    page.goto(f"{live_server.url}/notifications/")
+    assert "97.50" in page.content()
