@@ -254,3 +254,9 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "RuleLibraryStatusEnum": "scoring.models.calls.RuleLibrary.Status",
     }
 )
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "ScorecardStatusEnum": "scoring.models.evaluations.Scorecard.Status",
+        "EvaluationStatusEnum": "scoring.models.evaluations.Evaluation.Status",
+    }
+)
