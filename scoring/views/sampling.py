@@ -28,7 +28,8 @@ from ..services.sampling import (
 
 
 def evaluate_url(call_id: int, assignment_id: int | None = None) -> str:
-    """B's scoring page for a call, linked to the assignment."""
+    """The scoring page's start URL for a call (a POST form: `assignment` and `scorecard` go
+    along as fields too), linked to the assignment."""
     try:
         url = reverse("scoring:evaluate_call", args=[call_id])
     except NoReverseMatch:  # the scoring page is not installed yet
