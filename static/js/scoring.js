@@ -193,7 +193,12 @@
     }
 
     form.addEventListener("change", () => { dirty = true; recompute(); });
-    form.addEventListener("input", (e) => { if (e.target.tagName === "TEXTAREA") dirty = true; });
+    form.addEventListener("input", (e) => {
+      if (e.target.tagName !== "TEXTAREA") return;
+      dirty = true;
+      const item = e.target.closest("[data-item]");
+      if (item && e.target.value.trim()) item.classList.remove("sc-error");
+    });
     form.addEventListener("submit", (e) => {
       // Reasons first: point at the first automatic item changed without one.
       const submitter = e.submitter;
@@ -285,7 +290,7 @@
       }
       if (handled) e.preventDefault();
       // After answering, move on to the next item: scoring a call is a run of keystrokes.
-      if (handled && ["y", "n", "a"].includes(e.key) || (handled && /^[0-9]$/.test(e.key))) {
+      if (handled && (["y", "n", "a"].includes(e.key) || /^[0-9]$/.test(e.key))) {
         const reason = el && el.querySelector("[data-reason]");
         if (reason && !reason.hidden) {
           reason.querySelector("textarea").focus();

@@ -336,3 +336,73 @@ def test_javascript_score_matches_the_server():
     got = json.loads(done.stdout)
     for case, result in zip(cases, got, strict=True):
         assert result == case["expected"], case
+
+
+# --- In a real browser ----------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_supervisor_scores_a_call_and_the_agent_sees_it(page, live_server):
+    from tests.conftest import login, screenshot
+    from tests.factories import build_world
+
+    world = build_world()
+    make_scorecard()
+    call = CallFactory(agent=world.agents["a1"][0])
+    CallCheckFactory(call=call, outcomes={"GREET": "pass", "HOLD": "fail"})
+
+    login(page, live_server, "supervisor")
+    page.goto(f"{live_server.url}{reverse('scoring:call_detail', args=[call.pk])}")
+    with page.expect_navigation():
+        page.click("[data-testid=score-call]")
+    page.wait_for_selector("body[data-scoring-ready='1']")
+    total = page.locator("[data-testid=total]")
+    assert total.inner_text() == "66.67"  # greet yes (2), hold no (1), the rest unanswered
+
+    # Override the automatic "no" on hold: a reason becomes required.
+    reason = page.locator("#item-hold [data-reason]")
+    assert reason.is_hidden()
+    page.click("#item-hold .choice-yes span")
+    assert reason.is_visible()
+    assert total.inner_text() == "100.00"
+    # Submitting without the reason is stopped in the page, pointing at the field.
+    page.click("#item-leak .choice-yes span")
+    page.click("#item-tone .choice-na span")
+    page.click("[data-testid=submit]")
+    assert page.evaluate("document.activeElement.id") == "reason-hold"
+    page.fill("#reason-hold", "客户无需等待，转写遗漏")
+
+    # A failed critical item zeroes the total, live; keyboard: n on the current item.
+    page.click("#item-leak legend .sc-weight")
+    page.keyboard.press("n")
+    assert total.inner_text() == "0.00"
+    assert page.locator("[data-testid=critical]").is_visible()
+    page.click("#item-leak legend .sc-weight")
+    page.keyboard.press("y")
+    assert total.inner_text() == "100.00"
+    assert page.locator("[data-testid=critical]").is_hidden()
+    # Clicking an item's title flashes its evidence in the transcript.
+    page.click("#item-greet .sc-title")
+    page.wait_for_selector("mark.ev.flash[data-rules~=GREET]")
+    screenshot(page, "scoring-page")
+
+    shown = total.inner_text()
+    with page.expect_navigation():
+        page.click("[data-testid=submit]")
+    evaluation = Evaluation.objects.get()
+    assert evaluation.status == "submitted"
+    assert str(evaluation.score) == shown  # the page's total is the server's
+    hold = evaluation.answers.get(item__code="hold")
+    assert hold.override_reason == "客户无需等待，转写遗漏"
+    assert evaluation.answers.get(item__code="tone").is_na
+    assert "客户无需等待，转写遗漏" in page.locator("[data-testid=history]").inner_text()
+
+    page.context.clear_cookies()
+    login(page, live_server, "agent")
+    page.goto(f"{live_server.url}{reverse('scoring:my_evaluations')}")
+    assert page.locator("[data-testid=my-score]").inner_text().strip() == "100.00"
+    with page.expect_navigation():
+        page.click("[data-testid=acknowledge]")
+    assert page.locator("[data-testid=acknowledged]").is_visible()
+    screenshot(page, "my-results")
