@@ -20,6 +20,8 @@ from django.db import transaction
 
 from scoring.models import Call, CallCheck, RuleLibrary
 
+from . import _pg
+
 logger = logging.getLogger(__name__)
 
 # {library pk: (content digest, compiled engine library)}
@@ -94,6 +96,8 @@ def call_checks_run(
     if library is None:
         return 0
     compiled = engine_library(library)
+    if _pg.is_postgres():
+        return _checks_run_pg(list(call_ids), library, compiled, force=force)
     calls = Call.objects.filter(pk__in=list(call_ids))
     if not force:
         calls = calls.exclude(auto_check__library=library)
@@ -108,6 +112,64 @@ def call_checks_run(
             continue
         rows.append(check_from_result(pk, library, result))
     checks_save(rows)
+    return len(rows)
+
+
+def _checks_run_pg(call_ids: list[int], library: RuleLibrary, compiled, *, force: bool) -> int:
+    """The same as the portable path, in bulk: transcripts read as JSON text and handed to
+    the engine's line scorer, results written with COPY and one upsert."""
+    from django.db import connection
+    from django.utils import timezone
+
+    sql = (
+        "SELECT c.id, c.call_id, c.turns::text FROM scoring_call c "
+        "LEFT JOIN scoring_callcheck k ON k.call_id = c.id WHERE c.id = ANY(%s)"
+    )
+    params: list[Any] = [call_ids]
+    if not force:
+        sql += " AND k.library_id IS DISTINCT FROM %s"
+        params.append(library.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        calls = cursor.fetchall()
+    now = timezone.now().isoformat()
+    rows = []
+    for pk, call_id, turns in calls:
+        line = '{"call_id":' + _pg.dumps(call_id) + ',"turns":' + turns + "}"
+        out, ok = compiled.score_line(line, 0)
+        if not ok:
+            logger.error("call %s could not be checked: %s", call_id, out)
+            continue
+        result = _pg.loads(out)
+        results = result.get("results", [])
+        rows.append(
+            (
+                pk,
+                library.pk,
+                result.get("score"),
+                bool(result.get("critical_failed")),
+                _pg.dumps({r["code"]: r["outcome"] for r in results}),
+                _pg.dumps(results),
+                now,
+            )
+        )
+    if not rows:
+        return 0
+    columns = ["call_id", "library_id", "score", "critical_failed", "outcomes", "results"]
+    columns.append("checked_at")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS _qa_checks (LIKE scoring_callcheck) ON COMMIT DELETE ROWS"
+        )
+        # Emptied on commit; also here, for a caller already inside a transaction.
+        cursor.execute("TRUNCATE _qa_checks")
+        _pg.copy_rows("_qa_checks", columns, rows)
+        names = ", ".join(columns)
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns[1:])
+        cursor.execute(
+            f"INSERT INTO scoring_callcheck ({names}) SELECT {names} FROM _qa_checks "
+            f"ON CONFLICT (call_id) DO UPDATE SET {updates}"
+        )
     return len(rows)
 
 

@@ -25,6 +25,7 @@ from org.models import Agent, TeamMembership
 from scoring.importers import FileRefusedError, ParsedCall, Problem, detect_format, parse_calls
 from scoring.models import Call, ImportJob
 
+from . import _pg
 from .checks import checks_enqueue
 
 logger = logging.getLogger(__name__)
@@ -286,8 +287,10 @@ def import_run(*, job_id: int, content: bytes | None = None) -> ImportJob:
 
 
 def _write_calls(job: ImportJob, rows: list[Call], *, total: int) -> list[int]:
-    ids: list[int] = []
     _set_progress(job.pk, "writing", 0, len(rows))
+    if _pg.is_postgres():
+        return _copy_calls(job, rows)
+    ids: list[int] = []
     for start in range(0, len(rows), WRITE_BATCH):
         batch = rows[start : start + WRITE_BATCH]
         for row in batch:
@@ -298,6 +301,48 @@ def _write_calls(job: ImportJob, rows: list[Call], *, total: int) -> list[int]:
     if ids and ids[0] is None:  # a backend that does not return ids from bulk inserts
         ids = list(Call.objects.filter(import_job=job).values_list("pk", flat=True))
     return ids
+
+
+def _copy_calls(job: ImportJob, rows: list[Call]) -> list[int]:
+    """The same rows as bulk_create, written with COPY (several times faster on big files)."""
+    now = timezone.now().isoformat()
+    columns = [
+        "call_id",
+        "agent_id",
+        "team_id",
+        "started_at",
+        "duration_seconds",
+        "channel",
+        "recording_url",
+        "turns",
+        "extra",
+        "import_job_id",
+        "created_at",
+    ]
+    for start in range(0, len(rows), 20000):
+        batch = rows[start : start + 20000]
+        _pg.copy_rows(
+            Call._meta.db_table,
+            columns,
+            (
+                (
+                    row.call_id,
+                    row.agent_id,
+                    row.team_id,
+                    row.started_at.isoformat(),
+                    row.duration_seconds,
+                    row.channel,
+                    row.recording_url,
+                    _pg.dumps(row.turns),
+                    _pg.dumps(row.extra),
+                    job.pk,
+                    now,
+                )
+                for row in batch
+            ),
+        )
+        _set_progress(job.pk, "writing", start + len(batch), len(rows))
+    return list(Call.objects.filter(import_job=job).order_by("pk").values_list("pk", flat=True))
 
 
 def import_file(*, user, filename: str, content: bytes, fmt: str | None = None) -> ImportJob:
