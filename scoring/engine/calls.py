@@ -75,6 +75,54 @@ def parse_line(line: bytes | str) -> Call:
 
 def parse_call(obj: Any) -> Call:
     """Validate a call already decoded from JSON; raises :class:`CallError`."""
+    # The fast loop accepts the common shape with as few operations as possible; anything
+    # unusual goes to _check_call, which finds and explains the problem (or accepts it).
+    try:
+        call_id = obj["call_id"]
+        turns = obj["turns"]
+        if (type(call_id) is not str or not call_id) and type(call_id) is not int:
+            raise TypeError
+        speakers: list[int] = []
+        texts: list[str] = []
+        starts: list[float] | None = []
+        ends: list[float] | None = []
+        for turn in turns:
+            speaker = _SPEAKERS[turn["speaker"]]
+            text = turn["text"]
+            if type(text) is not str:
+                raise TypeError
+            speakers.append(speaker)
+            texts.append(text)
+            start = turn.get("start")
+            end = turn.get("end")
+            if start is None or end is None:
+                if start is not None or end is not None:
+                    raise TypeError  # validate the one that is there
+                starts = ends = None
+            elif (
+                type(start) in _NUMBERS
+                and type(end) in _NUMBERS
+                and start <= end
+                and start - start == 0  # finite: inf - inf and nan - nan are nan
+                and end - end == 0
+            ):
+                if starts is not None:
+                    starts.append(start)
+                    ends.append(end)  # type: ignore[union-attr]
+            else:
+                raise TypeError
+        if type(turns) is not list:
+            raise TypeError
+    except (KeyError, TypeError, IndexError, AttributeError):
+        return _check_call(obj)
+    return Call(call_id, speakers, texts, starts, ends)
+
+
+_SPEAKERS = {"agent": AGENT, "customer": CUSTOMER}
+_NUMBERS = (int, float)
+
+
+def _check_call(obj: Any) -> Call:
     if type(obj) is not dict:
         raise CallError(f"a call must be a JSON object, got {_describe(obj)}")
     call_id = obj.get("call_id")

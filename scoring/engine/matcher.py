@@ -14,7 +14,7 @@ the distance).
 
 from __future__ import annotations
 
-from scoring.engine.normalize import is_word, normalize_text
+from scoring.engine.normalize import has_word_char, is_word, normalize_text
 
 try:  # the Rust automaton returns all matches of a turn in one call: ~2x faster
     import ahocorasick_rs as _ac_rs
@@ -109,9 +109,12 @@ class Matcher:
         # per speaker: pattern id -> [exact entries], pattern id -> [(fuzzy id, side)]
         self._exact: tuple[dict[int, list[tuple[int, int, str]]], ...] = ({}, {})
         self._halves: tuple[dict[int, list[tuple[int, int]]], ...] = ({}, {})
-        self._fuzzy: list[tuple[str, int]] = []  # fuzzy id -> (phrase, half length)
+        # fuzzy id -> (phrase, half length, second half, first half reversed)
+        self._fuzzy: list[tuple[str, int, str, str]] = []
         self._fuzzy_ids: dict[str, int] = {}
         self._fuzzy_entries: tuple[dict[int, list[tuple[int, int, str]]], ...] = ({}, {})
+        # per speaker: pattern id -> [fuzzy ids] whose whole phrase is that pattern
+        self._whole: tuple[dict[int, list[int]], ...] = ({}, {})
         self._seen: set[tuple[int, int, str]] = set()
 
     def _pid(self, pattern: str) -> int:
@@ -133,11 +136,13 @@ class Matcher:
             if fid is None:
                 fid = self._fuzzy_ids[norm] = len(self._fuzzy)
                 half = len(norm) // 2
-                self._fuzzy.append((norm, half))
+                self._fuzzy.append((norm, half, norm[half:], norm[:half][::-1]))
             if fid not in self._fuzzy_entries[speaker]:
                 half = self._fuzzy[fid][1]
                 for side, part in ((0, norm[:half]), (1, norm[half:])):
                     self._halves[speaker].setdefault(self._pid(part), []).append((fid, side))
+                # The whole phrase too: an exact occurrence gives its near spans for free.
+                self._whole[speaker].setdefault(self._pid(norm), []).append(fid)
             self._fuzzy_entries[speaker].setdefault(fid, []).append(entry)
         else:
             self._exact[speaker].setdefault(self._pid(norm), []).append(entry)
@@ -153,11 +158,12 @@ class Matcher:
             for pid, p in enumerate(patterns):
                 exact = self._exact[spk].get(pid)
                 halves = self._halves[spk].get(pid)
-                if not exact and not halves:
+                whole = self._whole[spk].get(pid)
+                if not exact and not halves and not whole:
                     row.append(None)
                     continue
                 flags = (1 if is_word(p[0]) else 0) | (2 if is_word(p[-1]) else 0)
-                row.append((exact, flags, halves))
+                row.append((exact, flags, halves, whole))
             self._table.append(row)
         del self._seen
 
@@ -170,13 +176,14 @@ class Matcher:
         if not matches:
             return
         table = self._table[speaker]
-        fuzzy_spans: dict[int, set[tuple[int, int]]] | None = None
+        half_hits: list[tuple[int, int, int, int]] | None = None
+        wholes: dict[int, set[int]] | None = None
         n = len(text)
         for pid, s, e in matches:
             row = table[pid]
             if row is None:
                 continue
-            exact, flags, halves = row
+            exact, flags, halves, whole = row
             if exact is not None:
                 if not flags or not (
                     (flags & 1 and s > 0 and is_word(text[s - 1]))
@@ -190,19 +197,52 @@ class Matcher:
                         else:
                             lst.append(occ)
             if halves is not None:
-                if fuzzy_spans is None:
-                    fuzzy_spans = {}
+                if half_hits is None:
+                    half_hits = []
                 for fid, side in halves:
-                    spans = fuzzy_spans.get(fid)
-                    if spans is None:
-                        spans = fuzzy_spans[fid] = set()
-                    self._verify(text, fid, side, s, e, spans)
+                    half_hits.append((fid, side, s, e))
+            if whole is not None:
+                if wholes is None:
+                    wholes = {}
+                for fid in whole:
+                    wholes.setdefault(fid, set()).add(s)
+        if half_hits is None:
+            return
+        fuzzy_spans: dict[int, set[tuple[int, int]]] = {}
+        if wholes:
+            # Around an exact occurrence [s, e) the spans within distance 1 that keep one half
+            # whole are exactly these; the halves' hits there need no verification.
+            for fid, starts in wholes.items():
+                spans = fuzzy_spans[fid] = set()
+                m = len(self._fuzzy[fid][0])
+                for s in starts:
+                    e = s + m
+                    spans.update(((s, e - 1), (s, e), (s + 1, e)))
+                    if e < n:
+                        spans.add((s, e + 1))
+                    if s > 0:
+                        spans.add((s - 1, e))
+        verify = self._verify
+        fuzzy = self._fuzzy
+        for fid, side, s, e in half_hits:
+            starts = wholes.get(fid) if wholes else None
+            if starts is not None:
+                if side == 0:
+                    if s in starts:
+                        continue
+                elif e - len(fuzzy[fid][0]) in starts:
+                    continue
+            spans = fuzzy_spans.get(fid)
+            if spans is None:
+                spans = fuzzy_spans[fid] = set()
+            verify(text, fid, side, s, e, spans)
         if fuzzy_spans:
             entries = self._fuzzy_entries[speaker]
+            wordy = has_word_char(text) is not None  # Chinese turns: no boundary to check
             for fid, spans in fuzzy_spans.items():
                 phrase = self._fuzzy[fid][0]
                 for s, e in spans:
-                    if cuts_word(text, s, e):
+                    if wordy and cuts_word(text, s, e):
                         continue
                     dist = 0 if text[s:e] == phrase else 1
                     for rule, role, pj in entries[fid]:
@@ -211,21 +251,39 @@ class Matcher:
     def _verify(
         self, text: str, fid: int, side: int, s: int, e: int, spans: set[tuple[int, int]]
     ) -> None:
-        phrase, half = self._fuzzy[fid]
+        """Add the spans around a half's hit at ``[s, e)`` within distance 1 of the phrase.
+
+        The span is the hit half plus a neighbour ``x`` of the other half ``o``; ``x`` may
+        be ``len(o) - 1``, ``len(o)`` or ``len(o) + 1`` long. One common-prefix scan of ``x``
+        against ``o`` (reversed for the second half, which grows leftwards) decides all three.
+        """
+        phrase, half, other_fwd, other_rev = self._fuzzy[fid]
         m = len(phrase)
         if side == 0:  # the first half sits at [s, e): the span starts at s
-            rest = phrase[half:]
-            for length in (m - 1, m, m + 1):
-                end = s + length
-                if end > len(text):
-                    break
-                if within_one(text[e:end], rest):
-                    spans.add((s, end))
+            other = other_fwd
+            x = text[e : e + len(other) + 1]
         else:  # the second half sits at [s, e): the span ends at e
-            head = phrase[:half]
-            for length in (m - 1, m, m + 1):
-                start = e - length
-                if start < 0:
-                    break
-                if within_one(text[start:s], head):
-                    spans.add((start, e))
+            other = other_rev
+            x = text[max(0, s - len(other) - 1) : s][::-1]
+        r = len(other)
+        lx = len(x)
+        # Whatever the one edit, x starts with other[0] or other[1], at 0 or 1: a cheap test
+        # that discards most chance hits of a two-character half.
+        pair = other[:2]
+        if not ((lx and x[0] in pair) or (lx > 1 and x[1] in pair)):
+            return
+        i = 0
+        k = lx if lx < r else r
+        while i < k and x[i] == other[i]:
+            i += 1
+        found = []
+        if lx >= r - 1:  # deletion: x[:r-1] is other less one character
+            j = i if i < r - 1 else r - 1
+            if x[j : r - 1] == other[j + 1 :]:
+                found.append(m - 1)
+        if lx >= r and (i >= r or x[i + 1 : r] == other[i + 1 :]):  # equal or substitution
+            found.append(m)
+        if lx > r and x[i + 1 :] == other[i:]:  # insertion
+            found.append(m + 1)
+        for length in found:
+            spans.add((s, s + length) if side == 0 else (e - length, e))

@@ -177,20 +177,58 @@ def _load_tables() -> dict[str, list[tuple[int, int]]]:
     return _tables.TABLES
 
 
+def _bmp(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    return [(a, min(b, 0xFFFF)) for a, b in ranges if a <= 0xFFFF]
+
+
 _T = _load_tables()
 _ATTACH = frozenset(chr(cp) for a, b in _T["attach"] for cp in range(a, b + 1))
-_REMOVED_CLS = _cls(_T["removed"])
+# Python's re matches Basic Multilingual Plane classes with a bitmap, but tests every range
+# above U+FFFF one by one; so the fast-path classes are BMP only, and any astral character
+# (emoji, rare ideographs) simply sends its turn to the exact path.
+_ASTRAL = "\U00010000-\U0010ffff"
 _WORD_CLS = _cls(_T["word"])
-_SAFE_CLS = _cls(_T["safe"])
+_SAFE_CLS = _cls(_bmp(_T["safe"]))
 
 # Runs of inert removable characters (mostly ASCII/CJK/full-width punctuation and spaces).
 _SAFE_RUN = re.compile(f"[{_SAFE_CLS}]+")
 # A safe run between two word characters: it becomes a space, not nothing.
 _SAFE_RUN_IN_WORDS = re.compile(f"[{_WORD_CLS}][{_SAFE_CLS}]+[{_WORD_CLS}]")
 # Anything that forbids the fast path once safe runs are gone.
-_NOT_FAST = re.compile(f"[{_REMOVED_CLS}{_cls(_T['attach'])}]")
-_REMOVED_RUN = re.compile(f"[{_REMOVED_CLS}]+")
+_NOT_FAST = re.compile(f"[{_cls(_bmp(_T['removed']))}{_cls(_bmp(_T['attach']))}{_ASTRAL}]")
+#: ``has_word_char(text)``: a match object if ``text`` has a word character, else None.
+has_word_char = re.compile(f"[{_WORD_CLS}]").search
+_SAFE = frozenset(chr(cp) for a, b in _bmp(_T["safe"]) for cp in range(a, b + 1))
 del _T
+
+
+class _SimpleFold(dict):
+    """``str.translate`` table: a character whose NFKC + casefold is one plain character
+    (full-width letters and digits, upper case, ～ ...) maps to it; any other to itself.
+
+    Filled lazily, one entry per distinct character ever seen, so it costs nothing up front.
+    Applying it first lets such turns take the fast path: their normalization is still
+    character by character, so offsets do not move.
+    """
+
+    def __missing__(self, cp: int) -> int:
+        ch = chr(cp)
+        target = cp
+        if ch not in _ATTACH and ch not in _SAFE:
+            g = _NFKC("NFKC", ch).casefold()
+            if (
+                len(g) == 1
+                and g not in _ATTACH
+                and not _NOT_FAST.match(g)
+                and _NFKC("NFKC", g) == g
+                and g.casefold() == g
+            ):
+                target = ord(g)
+        self[cp] = target
+        return target
+
+
+_SIMPLE_FOLD = _SimpleFold()
 
 
 class Normalized:
@@ -242,6 +280,15 @@ class Normalized:
         bp = [0]
         shift = [0]
         removed = 0  # original characters dropped so far (a spaced run drops one less)
+        if " " not in self.text:  # no run became a space: the common case, kept cheap
+            for m in _SAFE_RUN.finditer(orig):
+                a, b = m.span()
+                removed += b - a
+                bp.append(b - removed)
+                shift.append(removed)
+            self._bp = bp
+            self._shift = shift
+            return
         for m in _SAFE_RUN.finditer(orig):
             a, b = m.span()
             spaced = 0 < a and b < len(orig) and is_word(orig[a - 1]) and is_word(orig[b])
@@ -257,14 +304,32 @@ class Normalized:
 
 def normalize(text: str) -> Normalized:
     """Normalize ``text`` per the contract; see :class:`Normalized` for the offset map."""
+    result = _fast(text)
+    if result is None:
+        # Full-width letters, upper case and the like: fold them one for one, then try again.
+        folded = text.translate(_SIMPLE_FOLD)
+        if folded != text:
+            result = _fast(folded)
+        if result is None:
+            result = _normalize_exact(text)
+    return result
+
+
+def _fast(text: str) -> Normalized | None:
+    """The fast path, or None when ``text`` needs more than removing inert runs and casefold.
+
+    ``text`` is the original or a one-for-one folding of it: offsets into it are offsets into
+    the original, and its characters are the ones word boundaries are judged on.
+    """
     core = _SAFE_RUN.sub("", text)
-    if not _NOT_FAST.search(core) and _IS_NORMALIZED("NFKC", core):
-        folded = core.casefold()
-        if len(folded) == len(core):
-            if len(core) != len(text) and _SAFE_RUN_IN_WORDS.search(text):
-                folded = _SAFE_RUN.sub(_space_or_nothing, text).casefold()
-            return Normalized(folded, text)
-    return _normalize_exact(text)
+    if _NOT_FAST.search(core) or not _IS_NORMALIZED("NFKC", core):
+        return None
+    folded = core.casefold()
+    if len(folded) != len(core):
+        return None
+    if len(core) != len(text) and _SAFE_RUN_IN_WORDS.search(text):
+        folded = _SAFE_RUN.sub(_space_or_nothing, text).casefold()
+    return Normalized(folded, text)
 
 
 def _space_or_nothing(m: re.Match[str]) -> str:
@@ -299,13 +364,13 @@ def _normalize_exact(text: str) -> Normalized:
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    removed = _REMOVED_RUN
+    category = unicodedata.category
     # Walk the folded characters; a removed run becomes a space only between word characters.
     run_start = -1  # original start of the pending removed run, -1 if none
     run_end = -1
     for a, b, folded in pieces:
         for ch in folded:
-            if removed.fullmatch(ch):
+            if category(ch)[0] in "PZC":
                 if run_start < 0:
                     run_start = a
                 run_end = b

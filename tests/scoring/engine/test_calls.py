@@ -81,4 +81,4 @@ def test_valid_call_variants():
 
 def test_invalid_utf8():
     out, ok = LIB.score_line(b'{"call_id": "\xff"}', 3)
-    assert not ok and out.startswith("{") and json.loads(out)["line"] == 3
+    assert not ok and out.startswith(b"{") and json.loads(out)["line"] == 3

@@ -132,3 +132,29 @@ def test_fast_matcher_agrees_with_brute_force(text, phrases, fuzzy):
     got = fast(norm, phrases, fuzzy)
     for p in phrases:
         assert got[p] == brute_force(norm, normalize_text(p), fuzzy), (text, p, fuzzy)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    phrase=st.text(alphabet="您好请稍等ab", min_size=4, max_size=7),
+    before=st.text(alphabet="您好请稍等ab ", max_size=6),
+    after=st.text(alphabet="您好请稍等ab ", max_size=6),
+    edit=st.sampled_from(["none", "sub", "ins", "del"]),
+    at=st.integers(min_value=0, max_value=7),
+    char=st.sampled_from(list("您好请xa")),
+)
+def test_fuzzy_matcher_agrees_with_brute_force_near_the_phrase(
+    phrase, before, after, edit, at, char
+):
+    phrase = normalize_text(phrase)
+    if len(phrase) < 4:
+        return
+    at = min(at, len(phrase) - 1)
+    near = {
+        "none": phrase,
+        "sub": phrase[:at] + char + phrase[at + 1 :],
+        "ins": phrase[:at] + char + phrase[at:],
+        "del": phrase[:at] + phrase[at + 1 :],
+    }[edit]
+    text = normalize_text(before + near + after)
+    assert fast(text, [phrase], True)[phrase] == brute_force(text, phrase, True)
