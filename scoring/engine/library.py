@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from scoring.engine.normalize import normalize_text
+from scoring.engine.normalize import normalize_phrase
 
 KINDS = (
     "required",
@@ -255,7 +255,7 @@ def _validate_rule(ck: _Checker, index: int, raw: Any, seen: dict[str, int]) -> 
                 err(f"{fld}[{i}]", "empty phrase")
             else:
                 out.append(p)
-        normalized = [normalize_text(p) for p in out]
+        normalized = [normalize_phrase(p) for p in out]
         for i, (p, n) in enumerate(zip(out, normalized, strict=True)):
             if not n:
                 warn(fld, f"phrase {_json(p)} normalizes to nothing and never matches")
@@ -322,8 +322,8 @@ def _validate_rule(ck: _Checker, index: int, raw: Any, seen: dict[str, int]) -> 
             and rule.phrases.get("when")
             and rule.phrases.get("then")
         ):
-            when = [normalize_text(p) for p in rule.phrases["when"]]
-            then = [normalize_text(p) for p in rule.phrases["then"]]
+            when = [normalize_phrase(p) for p in rule.phrases["when"]]
+            then = [normalize_phrase(p) for p in rule.phrases["then"]]
             if all(any(t and t in w for t in then) for w in when if w):
                 warn(
                     "then.phrases",
@@ -349,7 +349,7 @@ def _validate_rule(ck: _Checker, index: int, raw: Any, seen: dict[str, int]) -> 
             err("max", f"must be >= min ({rule.min}), got {rule.max}")
 
     if rule.fuzzy and kind in PHRASE_KINDS:
-        lengths = [len(normalize_text(p)) for ps in rule.phrases.values() for p in ps]
+        lengths = [len(normalize_phrase(p)) for ps in rule.phrases.values() for p in ps]
         if lengths and max(lengths) < FUZZY_MIN_CHARS:
             warn(
                 "fuzzy",

@@ -14,7 +14,7 @@ the distance).
 
 from __future__ import annotations
 
-from scoring.engine.normalize import has_word_char, is_word, normalize_text
+from scoring.engine.normalize import has_word_char, is_word, normalize_phrase
 
 try:  # the Rust automaton returns all matches of a turn in one call: ~2x faster
     import ahocorasick_rs as _ac_rs
@@ -126,7 +126,7 @@ class Matcher:
     def add(
         self, rule: int, role: int, speaker: int, phrase: str, phrase_json: str, fuzzy: bool
     ) -> None:
-        norm = normalize_text(phrase)
+        norm = normalize_phrase(phrase)
         if not norm or (rule, role, norm) in self._seen:
             return  # never matches / the same phrase twice in one list: report it once
         self._seen.add((rule, role, norm))

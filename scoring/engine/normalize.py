@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from functools import lru_cache
 
 _NFKC = unicodedata.normalize
 _IS_NORMALIZED = unicodedata.is_normalized
@@ -341,6 +342,13 @@ def _space_or_nothing(m: re.Match[str]) -> str:
 def normalize_text(text: str) -> str:
     """Just the normalized string (phrases, speech-rate counts)."""
     return normalize(text).text
+
+
+@lru_cache(maxsize=1 << 16)
+def normalize_phrase(phrase: str) -> str:
+    """:func:`normalize_text`, cached: a library's phrases are normalized several times while
+    it is validated and compiled."""
+    return normalize(phrase).text
 
 
 def _normalize_exact(text: str) -> Normalized:
