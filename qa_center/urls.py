@@ -19,6 +19,7 @@ api_v1 = [
     path("me/", org_api.MeView.as_view(), name="me"),
     path("", include(scoring_router.urls)),
     *scoring_api_urls,
+    path("", include("bulletins.api_urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +29,7 @@ urlpatterns = [
     path("accounts/", include("org.account_urls")),
     path("org/", include("org.urls")),
     path("scoring/", include("scoring.urls")),
+    path("bulletins/", include("bulletins.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "qa_center",
     "org",
     "scoring",
+    "bulletins",
 ]
 
 MIDDLEWARE = [
@@ -260,3 +261,30 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "EvaluationStatusEnum": "scoring.models.evaluations.Evaluation.Status",
     }
 )
+
+# --- Bulletins (bulletins) ------------------------------------------------------------------
+# Weekly bulletins every Monday 08:00 (center time) for the week before; monthly red-header
+# drafts on the 1st at 08:00 for the month before. Both idempotent: running twice is harmless.
+CELERY_BEAT_SCHEDULE["bulletins-weekly"] = {
+    "task": "bulletins.tasks.bulletins_weekly",
+    "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+}
+CELERY_BEAT_SCHEDULE["bulletins-monthly"] = {
+    "task": "bulletins.tasks.bulletins_monthly",
+    "schedule": crontab(minute=0, hour=8, day_of_month=1),
+}
+# The red masthead of the monthly notice, and its number ({year}, {seq}).
+QA_ISSUING_UNIT = env_str("QA_ISSUING_UNIT", "客户服务中心质量管理部")
+QA_NOTICE_NUMBER_FORMAT = env_str("QA_NOTICE_NUMBER_FORMAT", "冀客服质〔{year}〕{seq}号")
+try:
+    QA_NOTICE_NUMBER_FORMAT.format(year=2026, seq=1)
+except (KeyError, IndexError, ValueError):
+    raise ImproperlyConfigured(
+        f"QA_NOTICE_NUMBER_FORMAT={QA_NOTICE_NUMBER_FORMAT!r} may use only {{year}} and {{seq}}."
+    ) from None
+# Standards (percent / points): below them a team, agent, rule or item is a shortfall (短板).
+QA_BULLETIN_PASS_RATE_STANDARD = env_int("QA_BULLETIN_PASS_RATE_STANDARD", 90)
+QA_BULLETIN_COMPLIANCE_STANDARD = env_int("QA_BULLETIN_COMPLIANCE_STANDARD", 90)
+QA_BULLETIN_SCORE_STANDARD = env_int("QA_BULLETIN_SCORE_STANDARD", 80)
+# Fewer observations than this in a week do not make a shortfall (one bad call is not a trend).
+QA_BULLETIN_MIN_SAMPLE = env_int("QA_BULLETIN_MIN_SAMPLE", 5)

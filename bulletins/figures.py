@@ -1,0 +1,337 @@
+"""The figures of a period, aggregated in the database: a handful of GROUP BY queries for every
+scope at once (per agent, per team), from which team, department and center figures are
+derived in Python by adding up counts — never a query per agent or per team.
+
+Periods are in the center's time zone: a week runs Monday 00:00 to the next Monday 00:00.
+Automatic checks count by the time of the call; evaluations by when they were submitted
+(supervisors score last week's sample this week, so that is when the work shows).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When, Window
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import RowNumber
+from django.db.models.lookups import Exact
+from django.utils import timezone
+
+from scoring.models import Answer, CallCheck, Dispute, Evaluation, RuleLibrary, ScorecardItem
+
+# Evaluations that count: submitted, whatever happened after (a draft is work in progress).
+COUNTED_EVALUATIONS = ("submitted", "acknowledged", "disputed", "final")
+CUR, PREV = 1, 0
+
+
+def week_start_of(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def month_start_of(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def previous_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
+def local_midnight(day: datetime.date) -> datetime.datetime:
+    """00:00 of `day` in the center's time zone, as an aware datetime."""
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_default_timezone())
+
+
+def pct(numerator: float, denominator: float) -> float | None:
+    return round(100.0 * numerator / denominator, 1) if denominator else None
+
+
+def _f(value: Decimal | float | None) -> float:
+    return float(value) if value is not None else 0.0
+
+
+@dataclass
+class Acc:
+    """Additive figures of one scope in one period: counts and sums, so scopes add up."""
+
+    checked: int = 0
+    auto_scored: int = 0
+    auto_sum: float = 0.0
+    auto_critical: int = 0
+    evaluated: int = 0
+    eval_scored: int = 0
+    eval_sum: float = 0.0
+    passed: int = 0
+    eval_critical: int = 0
+    disputes_opened: int = 0
+    disputes_decided: int = 0
+    rules: dict[str, list[int]] = field(default_factory=dict)  # code → [pass, fail]
+    items: dict[str, list[float]] = field(default_factory=dict)  # code → [points, possible, n]
+
+    def add(self, other: Acc) -> None:
+        for name in (
+            "checked",
+            "auto_scored",
+            "auto_sum",
+            "auto_critical",
+            "evaluated",
+            "eval_scored",
+            "eval_sum",
+            "passed",
+            "eval_critical",
+            "disputes_opened",
+            "disputes_decided",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for code, (passes, fails) in other.rules.items():
+            mine = self.rules.setdefault(code, [0, 0])
+            mine[0] += passes
+            mine[1] += fails
+        for code, (points, possible, n) in other.items.items():
+            mine = self.items.setdefault(code, [0.0, 0.0, 0])
+            mine[0] += points
+            mine[1] += possible
+            mine[2] += n
+
+    def headline(self) -> dict:
+        return {
+            "checked": self.checked,
+            "auto_mean": round(self.auto_sum / self.auto_scored, 1) if self.auto_scored else None,
+            "auto_critical": self.auto_critical,
+            "evaluated": self.evaluated,
+            "eval_mean": round(self.eval_sum / self.eval_scored, 1) if self.eval_scored else None,
+            "pass_rate": pct(self.passed, self.evaluated),
+            "eval_critical": self.eval_critical,
+            "disputes_opened": self.disputes_opened,
+            "disputes_decided": self.disputes_decided,
+        }
+
+    def rule_compliance(self, code: str) -> tuple[float | None, int]:
+        passes, fails = self.rules.get(code, (0, 0))
+        return pct(passes, passes + fails), passes + fails
+
+    def item_compliance(self, code: str) -> tuple[float | None, int]:
+        points, possible, n = self.items.get(code, (0.0, 0.0, 0))
+        return pct(points, possible), int(n)
+
+
+@dataclass
+class Collected:
+    """Everything one period's bulletins need, per team and per agent, both for the period and
+    the one before it (for the change)."""
+
+    teams: dict[tuple[int, int], Acc]  # (bucket, team_id) → figures
+    agents: dict[int, tuple[int, Acc]]  # agent_id → (team_id, figures) in the current period
+    rule_labels: dict[str, str]
+    item_labels: dict[str, str]
+    examples: dict[int, list[dict]]  # team_id → failing calls with evidence
+
+
+def rule_codes_and_labels() -> dict[str, str]:
+    """Every rule code any library version knows, with its title (the newest version wins)."""
+    labels: dict[str, str] = {}
+    for definition in RuleLibrary.objects.order_by("version").values_list("definition", flat=True):
+        for rule in (definition or {}).get("rules", []):
+            if isinstance(rule, dict) and rule.get("code"):
+                labels[str(rule["code"])] = str(rule.get("title") or rule["code"])
+    return labels
+
+
+def _bucket(field_name: str, start: datetime.datetime) -> Case:
+    return Case(
+        When(**{f"{field_name}__gte": start}, then=Value(CUR)),
+        default=Value(PREV),
+        output_field=IntegerField(),
+    )
+
+
+def collect(
+    *,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    prev_start: datetime.datetime,
+    examples_per_team: int = 3,
+) -> Collected:
+    """The figures of [start, end) and [prev_start, start), per team and agent, in six queries
+    (rule labels, checks, evaluations, answers, disputes, example calls) plus item labels."""
+    rule_labels = rule_codes_and_labels()
+    codes = sorted(rule_labels)
+    teams: dict[tuple[int, int], Acc] = defaultdict(Acc)
+    agents: dict[int, tuple[int, Acc]] = {}
+
+    # 1. Automatic checks, per agent and team, with pass/fail counts of every rule read from
+    # the JSON outcomes in the same scan (a FILTER per rule, not a row per outcome).
+    rule_aggregates = {}
+    for index, code in enumerate(codes):
+        outcome = KeyTextTransform(code, "outcomes")
+        rule_aggregates[f"r{index}p"] = Count("pk", filter=Exact(outcome, "pass"))
+        rule_aggregates[f"r{index}f"] = Count("pk", filter=Exact(outcome, "fail"))
+    checks = (
+        CallCheck.objects.filter(call__started_at__gte=prev_start, call__started_at__lt=end)
+        .annotate(bucket=_bucket("call__started_at", start))
+        .values("bucket", "call__team_id", "call__agent_id")
+        .annotate(
+            n=Count("pk"),
+            scored=Count("score"),
+            total=Sum("score"),
+            critical=Count("pk", filter=Q(critical_failed=True)),
+            **rule_aggregates,
+        )
+        .order_by()
+    )
+    for row in checks:
+        acc = Acc(
+            checked=row["n"],
+            auto_scored=row["scored"],
+            auto_sum=_f(row["total"]),
+            auto_critical=row["critical"],
+        )
+        for index, code in enumerate(codes):
+            passes, fails = row[f"r{index}p"], row[f"r{index}f"]
+            if passes or fails:
+                acc.rules[code] = [passes, fails]
+        _add(teams, agents, row["bucket"], row["call__team_id"], row["call__agent_id"], acc)
+
+    # 2. Evaluations by supervisors, per agent and team.
+    evaluations = (
+        Evaluation.objects.filter(
+            calibration__isnull=True,
+            status__in=COUNTED_EVALUATIONS,
+            submitted_at__gte=prev_start,
+            submitted_at__lt=end,
+        )
+        .annotate(bucket=_bucket("submitted_at", start))
+        .values("bucket", "call__team_id", "call__agent_id")
+        .annotate(
+            n=Count("pk"),
+            scored=Count("score"),
+            total=Sum("score"),
+            passed_n=Count("pk", filter=Q(passed=True)),
+            critical=Count("pk", filter=Q(critical_failed=True)),
+        )
+        .order_by()
+    )
+    for row in evaluations:
+        acc = Acc(
+            evaluated=row["n"],
+            eval_scored=row["scored"],
+            eval_sum=_f(row["total"]),
+            passed=row["passed_n"],
+            eval_critical=row["critical"],
+        )
+        _add(teams, agents, row["bucket"], row["call__team_id"], row["call__agent_id"], acc)
+
+    # 3. Scorecard items: points over possible points per team (N/A answers leave both out).
+    answers = (
+        Answer.objects.filter(
+            evaluation__calibration__isnull=True,
+            evaluation__status__in=COUNTED_EVALUATIONS,
+            evaluation__submitted_at__gte=prev_start,
+            evaluation__submitted_at__lt=end,
+            is_na=False,
+            possible__gt=0,
+        )
+        .annotate(bucket=_bucket("evaluation__submitted_at", start))
+        .values("bucket", "evaluation__call__team_id", "item__code")
+        .annotate(points_sum=Sum("points"), possible_sum=Sum("possible"), n=Count("pk"))
+        .order_by()
+    )
+    for row in answers:
+        acc = teams[(row["bucket"], row["evaluation__call__team_id"])]
+        acc.items[row["item__code"]] = [_f(row["points_sum"]), _f(row["possible_sum"]), row["n"]]
+
+    # 4. Disputes opened and decided in the current period, per team.
+    in_period = Q(opened_at__gte=start, opened_at__lt=end)
+    decided = Q(status="decided", decided_at__gte=start, decided_at__lt=end)
+    disputes = (
+        Dispute.objects.filter(in_period | decided)
+        .values("evaluation__call__team_id")
+        .annotate(opened=Count("pk", filter=in_period), decided_n=Count("pk", filter=decided))
+        .order_by()
+    )
+    for row in disputes:
+        acc = teams[(CUR, row["evaluation__call__team_id"])]
+        acc.disputes_opened += row["opened"]
+        acc.disputes_decided += row["decided_n"]
+
+    item_labels = dict(
+        ScorecardItem.objects.filter(code__in={c for (_, _), a in teams.items() for c in a.items})
+        .order_by("scorecard__version")
+        .values_list("code", "title")
+    )
+    examples = _examples(teams, start=start, end=end, codes=codes, per_team=examples_per_team)
+    return Collected(dict(teams), agents, rule_labels, item_labels, examples)
+
+
+def _add(teams, agents, bucket: int, team_id: int, agent_id: int, acc: Acc) -> None:
+    teams[(bucket, team_id)].add(acc)
+    if bucket == CUR:
+        if agent_id in agents:
+            agents[agent_id][1].add(acc)
+        else:
+            agents[agent_id] = (team_id, acc)
+
+
+def _examples(teams, *, start, end, codes, per_team: int) -> dict[int, list[dict]]:
+    """A few failing calls per team, lowest automatic score first, with the evidence of the
+    rules they failed: one query with a window function, whatever the number of teams."""
+    failing_codes = sorted(
+        {code for (bucket, _), acc in teams.items() if bucket == CUR for code in acc.rules}
+        & set(codes)
+    )
+    if not failing_codes or per_team <= 0:
+        return {}
+    any_fail = Q()
+    for code in failing_codes:
+        any_fail |= Exact(KeyTextTransform(code, "outcomes"), "fail")
+    rows = (
+        CallCheck.objects.filter(call__started_at__gte=start, call__started_at__lt=end)
+        .filter(any_fail)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("call__team_id")],
+                order_by=[F("score").asc(nulls_last=True), F("call_id").asc()],
+            )
+        )
+        .filter(rank__lte=per_team)
+        .values(
+            "call_id",
+            "call__call_id",
+            "call__team_id",
+            "call__agent__name",
+            "call__started_at",
+            "score",
+            "outcomes",
+            "results",
+        )
+    )
+    found: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        failed = [code for code, outcome in (row["outcomes"] or {}).items() if outcome == "fail"]
+        phrases: dict[str, list[str]] = {}
+        for result in row["results"] or []:
+            if isinstance(result, dict) and result.get("code") in failed:
+                phrases[result["code"]] = [
+                    str(e.get("phrase", "")) for e in (result.get("evidence") or [])[:3]
+                ]
+        found[row["call__team_id"]].append(
+            {
+                "call": row["call_id"],
+                "call_id": row["call__call_id"],
+                "agent": row["call__agent__name"],
+                "started_at": timezone.localtime(row["call__started_at"]).strftime(
+                    "%Y-%m-%d %H:%M"
+                ),
+                "score": _f(row["score"]) if row["score"] is not None else None,
+                "failed": failed,
+                "phrases": phrases,
+            }
+        )
+    return dict(found)

@@ -1,0 +1,629 @@
+"""Writing bulletins: generating a week's or a month's bulletins, revising, issuing notices,
+improvement targets and their follow-up, read markers.
+
+Idempotence: (kind, scope, period, revision) is unique in the database. A run takes a
+PostgreSQL advisory lock for its period, skips scopes that already have a bulletin, and writes
+all of its bulletins, follow-ups and notifications in one transaction — so two runs at once
+yield one bulletin per scope, and a run killed half-way leaves nothing and is simply retried.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from org.models import Role, User
+from qa_center.notifications import notify
+
+from .figures import (
+    Collected,
+    collect,
+    local_midnight,
+    next_month,
+    pct,
+    previous_month,
+    week_start_of,
+)
+from .models import (
+    Bulletin,
+    BulletinRead,
+    ImprovementTarget,
+    Kind,
+    Level,
+    NoticeSequence,
+    TargetFollowUp,
+    scope_key,
+)
+from .report import Builder, Org, ScopeRef, scope_accs
+
+log = logging.getLogger(__name__)
+OPEN_STATUSES = (ImprovementTarget.Status.OPEN, ImprovementTarget.Status.ESCALATED)
+
+
+@dataclass
+class RunResult:
+    created: list[Bulletin]
+    skipped: int
+
+
+def _lock_period(kind: str, period_start: datetime.date) -> None:
+    """Serialize runs of the same period across processes (PostgreSQL; SQLite serializes all
+    writers anyway). Held until the transaction ends."""
+    if connection.vendor != "postgresql":
+        return
+    key = zlib.crc32(f"bulletins:{kind}:{period_start.isoformat()}".encode())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4242, key - 2**31])
+
+
+def _title(kind: str, scope: ScopeRef, period_start: datetime.date, org: Org) -> str:
+    if kind == Kind.MONTHLY:
+        return _("Service quality notice for %(month)s") % {"month": period_start.strftime("%Y-%m")}
+    year, week, _day = period_start.isocalendar()
+    where = scope.label or _("Center")
+    return _("%(scope)s weekly bulletin, %(year)s week %(week)s") % {
+        "scope": where,
+        "year": year,
+        "week": week,
+    }
+
+
+def _scope_of(bulletin: Bulletin) -> ScopeRef:
+    return ScopeRef(
+        bulletin.level,
+        department_id=bulletin.department_id,
+        team_id=bulletin.team_id,
+        label=bulletin.scope_label if bulletin.level != Level.CENTER else "",
+    )
+
+
+def _hook(stage: str) -> None:
+    """A seam for tests that simulate a worker dying at a given stage."""
+
+
+# --- weekly ---------------------------------------------------------------------------------
+def bulletins_generate_week(
+    *,
+    week_start: datetime.date,
+    scopes: Iterable[str] | None = None,
+    revise: bool = False,
+    reason: str = "",
+    notify_readers: bool = True,
+) -> RunResult:
+    """Generate the weekly bulletins of the week starting `week_start` (a Monday) for every
+    scope (or those whose scope_key is in `scopes`). Without `revise`, scopes that already
+    have a bulletin are skipped; with it, each gets a new revision carrying `reason`."""
+    week_start = week_start_of(week_start)
+    if revise and not reason.strip():
+        raise ValidationError({"reason": _("Say why the bulletin is regenerated.")})
+    period = (week_start, week_start + datetime.timedelta(days=6))
+    start = local_midnight(week_start)
+    end = local_midnight(week_start + datetime.timedelta(days=7))
+    prev_start = local_midnight(week_start - datetime.timedelta(days=7))
+    wanted = set(scopes) if scopes else None
+
+    with transaction.atomic():
+        _lock_period(Kind.WEEKLY, week_start)
+        org = Org()
+        all_scopes = [s for s in org.scopes() if wanted is None or s.key in wanted]
+        latest = dict(
+            Bulletin.objects.filter(kind=Kind.WEEKLY, period_start=week_start)
+            .values("scope_key")
+            .annotate(rev=Max("revision"))
+            .values_list("scope_key", "rev")
+        )
+        todo = [s for s in all_scopes if revise or s.key not in latest]
+        if not todo:
+            return RunResult([], len(all_scopes))
+        collected = collect(start=start, end=end, prev_start=prev_start)
+        _hook("collected")
+        builder = Builder(collected=collected, org=org, period=period)
+        trends = _trends(week_start)
+        follow = _follow_up_targets(collected, org, week_start)
+        now = timezone.now()
+        bulletins = []
+        for scope in todo:
+            data, summary = builder.build(
+                scope,
+                trend=trends.get(scope.key, []),
+                targets=_targets_for(scope, follow),
+            )
+            bulletins.append(
+                Bulletin(
+                    kind=Kind.WEEKLY,
+                    level=scope.level,
+                    department_id=scope.department_id if scope.level != Level.CENTER else None,
+                    team_id=scope.team_id,
+                    scope_key=scope.key,
+                    period_start=period[0],
+                    period_end=period[1],
+                    revision=latest.get(scope.key, 0) + 1,
+                    reason=reason if revise else "",
+                    status=Bulletin.Status.ISSUED,
+                    title=_title(Kind.WEEKLY, scope, week_start, org),
+                    data=data,
+                    summary=summary,
+                    generated_at=now,
+                    issued_at=now,
+                )
+            )
+        created = _insert(bulletins)
+        _hook("inserted")
+        by_key = {b.scope_key: b for b in created}
+        _record_follow_ups(follow, by_key, week_start, org)
+        _hook("followed_up")
+        if notify_readers:
+            _announce(created)
+    return RunResult(created, len(all_scopes) - len(todo))
+
+
+def _insert(bulletins: list[Bulletin]) -> list[Bulletin]:
+    """Insert in bulk; if another run slipped in (no advisory lock on SQLite), keep what is
+    there and insert the rest one by one, each in a savepoint."""
+    try:
+        with transaction.atomic():
+            return Bulletin.objects.bulk_create(bulletins, batch_size=200)
+    except IntegrityError:
+        created = []
+        for bulletin in bulletins:
+            try:
+                with transaction.atomic():
+                    bulletin.save()
+                created.append(bulletin)
+            except IntegrityError:
+                continue
+        return created
+
+
+def _trends(week_start: datetime.date) -> dict[str, list[dict]]:
+    """The headline figures of the previous 11 weeks as their bulletins reported them, per
+    scope: one query over the small `summary` column."""
+    first = week_start - datetime.timedelta(weeks=11)
+    rows = (
+        Bulletin.objects.filter(
+            kind=Kind.WEEKLY, period_start__gte=first, period_start__lt=week_start
+        )
+        .order_by("scope_key", "period_start", "revision")
+        .values_list("scope_key", "period_start", "summary")
+    )
+    latest: dict[tuple[str, datetime.date], dict] = {}
+    for key, start, summary in rows:
+        latest[(key, start)] = summary  # the highest revision comes last
+    trends: dict[str, list[dict]] = {}
+    for (key, start), summary in sorted(latest.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        trends.setdefault(key, []).append({"week": start.isoformat(), **summary})
+    return trends
+
+
+# --- improvement targets ------------------------------------------------------------------
+def _metric_value(target: ImprovementTarget, collected: Collected, org: Org) -> float | None:
+    if target.level == Level.TEAM:
+        scope = ScopeRef(Level.TEAM, target.department_id, target.team_id)
+    else:
+        scope = ScopeRef(Level.DEPARTMENT, target.department_id)
+    cur, _prev = scope_accs(collected, org, org.team_ids(scope))
+    if target.metric == ImprovementTarget.Metric.RULE:
+        return cur.rule_compliance(target.code)[0]
+    if target.metric == ImprovementTarget.Metric.ITEM:
+        return cur.item_compliance(target.code)[0]
+    return pct(cur.passed, cur.evaluated)
+
+
+@dataclass
+class FollowUp:
+    target: ImprovementTarget
+    actual: float | None
+    met: bool
+    new_status: str
+    existing: bool
+
+
+def _follow_up_targets(collected: Collected, org: Org, week_start: datetime.date) -> list[dict]:
+    """This week's verdict on every target still open (or escalated), decided once: a week
+    already followed up keeps its first verdict."""
+    targets = list(
+        ImprovementTarget.objects.filter(
+            Q(status__in=OPEN_STATUSES) | Q(follow_ups__week_start=week_start)
+        )
+        .filter(created_at__lt=local_midnight(week_start + datetime.timedelta(days=7)))
+        .select_related("owner", "team", "department")
+        .distinct()
+    )
+    done = {
+        f.target_id: f
+        for f in TargetFollowUp.objects.filter(
+            target__in=[t.pk for t in targets], week_start=week_start
+        )
+    }
+    result = []
+    for target in targets:
+        if target.pk in done:
+            actual = float(done[target.pk].actual) if done[target.pk].actual is not None else None
+            met = done[target.pk].met
+            new_status = target.status
+            existing = True
+        else:
+            actual = _metric_value(target, collected, org)
+            met = actual is not None and actual >= float(target.target_value)
+            new_status = target.status
+            if met:
+                new_status = ImprovementTarget.Status.MET
+            elif week_start >= target.due_week and target.status == ImprovementTarget.Status.OPEN:
+                new_status = (
+                    ImprovementTarget.Status.ESCALATED
+                    if target.level == Level.TEAM
+                    else ImprovementTarget.Status.MISSED
+                )
+            existing = False
+        result.append(
+            {
+                "target": target,
+                "actual": actual,
+                "met": met,
+                "new_status": new_status,
+                "existing": existing,
+                "row": {
+                    "id": target.pk,
+                    "label": target.label,
+                    "metric": target.metric,
+                    "team": target.team.name if target.team_id else "",
+                    "team_id": target.team_id,
+                    "department_id": target.department_id,
+                    "measure": target.measure,
+                    "owner": target.owner.display_name,
+                    "baseline": float(target.baseline) if target.baseline is not None else None,
+                    "target": float(target.target_value),
+                    "due_week": target.due_week.isoformat(),
+                    "due_iso_week": target.due_iso_week,
+                    "actual": actual,
+                    "met": met,
+                    "status": new_status,
+                },
+            }
+        )
+    return result
+
+
+def _targets_for(scope: ScopeRef, follow: list[dict]) -> list[dict]:
+    """A team's bulletin follows its own targets; a department's follows its own targets and
+    the team targets escalated to it; the center's shows every escalated or missed one."""
+    rows = []
+    for item in follow:
+        target, status = item["target"], item["new_status"]
+        if scope.level == Level.TEAM:
+            keep = target.team_id == scope.team_id
+        elif scope.level == Level.DEPARTMENT:
+            keep = target.department_id == scope.department_id and (
+                target.level == Level.DEPARTMENT or status == ImprovementTarget.Status.ESCALATED
+            )
+        else:
+            keep = status in (ImprovementTarget.Status.ESCALATED, ImprovementTarget.Status.MISSED)
+        if keep:
+            rows.append(item["row"])
+    return rows
+
+
+def _record_follow_ups(
+    follow: list[dict], bulletins: dict[str, Bulletin], week_start: datetime.date, org: Org
+) -> None:
+    now = timezone.now()
+    new_rows = []
+    escalated = []
+    for item in follow:
+        if item["existing"]:
+            continue
+        target = item["target"]
+        key = scope_key(target.level, target.department_id, target.team_id)
+        new_rows.append(
+            TargetFollowUp(
+                target=target,
+                week_start=week_start,
+                actual=Decimal(str(item["actual"])) if item["actual"] is not None else None,
+                met=item["met"],
+                bulletin=bulletins.get(key),
+            )
+        )
+        if item["new_status"] != target.status:
+            target.status = item["new_status"]
+            if target.status == ImprovementTarget.Status.MET:
+                target.closed_at = now
+            elif target.status == ImprovementTarget.Status.ESCALATED:
+                target.escalated_at = now
+                escalated.append(target)
+            else:
+                target.closed_at = now
+            target.save(update_fields=["status", "closed_at", "escalated_at"])
+    TargetFollowUp.objects.bulk_create(new_rows, ignore_conflicts=True)
+    for target in escalated:
+        managers = User.objects.filter(
+            role=Role.MANAGER, department_id=target.department_id, is_active=True
+        )
+        notify(
+            users=managers,
+            title=_("Target missed and escalated: %(team)s, %(label)s")
+            % {"team": target.team.name if target.team_id else "", "label": target.label},
+            body=_("Target %(target)s%% by week %(week)s, measure: %(measure)s")
+            % {
+                "target": target.target_value,
+                "week": target.due_iso_week,
+                "measure": target.measure,
+            },
+            url=reverse("bulletins:list"),
+            email=True,
+        )
+
+
+def improvement_target_create(
+    *,
+    actor: User,
+    bulletin: Bulletin,
+    metric: str,
+    code: str,
+    label: str,
+    target_value: Decimal,
+    due_week: datetime.date,
+    measure: str,
+) -> ImprovementTarget:
+    """A team lead's (or department's) measure and target for a shortfall seen in `bulletin`.
+    A target still open for the same item is replaced by this one (it amends the measure)."""
+    if bulletin.level == Level.CENTER:
+        raise ValidationError(_("Targets are set for a team or a department."))
+    baseline = None
+    for row in bulletin.data.get("rules", []) + bulletin.data.get("items", []):
+        if row["kind"] == metric and row["code"] == code:
+            baseline = row["compliance"]
+            label = label or row["label"]
+    if metric == ImprovementTarget.Metric.PASS_RATE:
+        baseline = bulletin.data.get("headline", {}).get("pass_rate")
+        label = label or _("Pass rate")
+    if due_week < bulletin.period_start:
+        raise ValidationError({"due_week": _("The due week must come after the bulletin's week.")})
+    target = ImprovementTarget(
+        level=bulletin.level,
+        department_id=bulletin.department_id,
+        team_id=bulletin.team_id if bulletin.level == Level.TEAM else None,
+        metric=metric,
+        code=code,
+        label=label or code,
+        baseline=Decimal(str(baseline)) if baseline is not None else None,
+        target_value=target_value,
+        due_week=week_start_of(due_week),
+        measure=measure,
+        owner=actor,
+        source_bulletin=bulletin,
+    )
+    target.full_clean()
+    with transaction.atomic():
+        ImprovementTarget.objects.select_for_update().filter(
+            department_id=target.department_id,
+            team_id=target.team_id,
+            metric=metric,
+            code=code,
+            status=ImprovementTarget.Status.OPEN,
+        ).update(status=ImprovementTarget.Status.MISSED, closed_at=timezone.now())
+        target.save()
+    return target
+
+
+# --- monthly ------------------------------------------------------------------------------
+def bulletin_generate_month(
+    *, month: datetime.date, revise: bool = False, reason: str = "", notify_readers: bool = True
+) -> RunResult:
+    """Draft the monthly red-header notice of `month` (the center's). Without `revise` an
+    existing notice is kept; with it a new revision is drafted which, if the latest was
+    issued, is a correction that will get its own number."""
+    month = month.replace(day=1)
+    if revise and not reason.strip():
+        raise ValidationError({"reason": _("Say why the notice is redrafted.")})
+    end_day = next_month(month)
+    with transaction.atomic():
+        _lock_period(Kind.MONTHLY, month)
+        previous = (
+            Bulletin.objects.filter(kind=Kind.MONTHLY, scope_key="center", period_start=month)
+            .order_by("-revision")
+            .first()
+        )
+        if previous and not revise:
+            return RunResult([], 1)
+        if previous and previous.status == Bulletin.Status.DRAFT:
+            # A draft is not a record yet: it is replaced by its next revision.
+            pass
+        org = Org()
+        collected = collect(
+            start=local_midnight(month),
+            end=local_midnight(end_day),
+            prev_start=local_midnight(previous_month(month)),
+            examples_per_team=0,
+        )
+        _hook("collected")
+        data = _month_data(collected, org, month, end_day)
+        bulletin = Bulletin(
+            kind=Kind.MONTHLY,
+            level=Level.CENTER,
+            period_start=month,
+            period_end=end_day - datetime.timedelta(days=1),
+            revision=(previous.revision + 1) if previous else 1,
+            reason=reason if revise else "",
+            status=Bulletin.Status.DRAFT,
+            title=_title(Kind.MONTHLY, ScopeRef(Level.CENTER), month, org),
+            data=data,
+            summary={k: data["headline"][k] for k in ("checked", "auto_mean", "pass_rate")},
+            generated_at=timezone.now(),
+            decisions=previous.decisions if previous else "",
+            corrects=previous
+            if previous and previous.status == Bulletin.Status.ISSUED
+            else (previous.corrects if previous else None),
+        )
+        created = _insert([bulletin])
+        _hook("inserted")
+        if created and notify_readers:
+            issuers = [
+                u
+                for u in User.objects.filter(
+                    role__in=[Role.MANAGER, Role.ADMIN], department__isnull=True, is_active=True
+                )
+            ]
+            notify(
+                users=issuers,
+                title=_("Monthly notice drafted: %(title)s") % {"title": bulletin.title},
+                body=_("Review the draft, write the decisions and issue it."),
+                url=reverse("bulletins:detail", args=[bulletin.pk]),
+                email=True,
+            )
+    return RunResult(created, 0)
+
+
+def _month_data(collected: Collected, org: Org, month: datetime.date, end_day) -> dict:
+    builder = Builder(
+        collected=collected, org=org, period=(month, end_day - datetime.timedelta(days=1))
+    )
+    center, _summary = builder.build(ScopeRef(Level.CENTER), trend=[], targets=[])
+    departments = []
+    for dep in sorted(org.departments.values(), key=lambda d: d.code):
+        data, _s = builder.build(
+            ScopeRef(Level.DEPARTMENT, department_id=dep.pk, label=dep.name), trend=[], targets=[]
+        )
+        departments.append(
+            {
+                "id": dep.pk,
+                "label": dep.name,
+                **{
+                    k: data["headline"][k]
+                    for k in ("checked", "auto_mean", "evaluated", "eval_mean", "pass_rate")
+                },
+                "change": data["headline"]["change"],
+                "shortfalls": [
+                    {"label": r["label"], "compliance": r["compliance"]}
+                    for r in data["shortfalls"][:5]
+                ],
+                "teams_below": sum(1 for t in data["teams"] if t["below"]),
+            }
+        )
+    start, end = local_midnight(month), local_midnight(end_day)
+    closed = ImprovementTarget.objects.filter(
+        Q(closed_at__gte=start, closed_at__lt=end)
+        | Q(escalated_at__gte=start, escalated_at__lt=end)
+    ).select_related("team", "department")
+    targets = [
+        {
+            "label": t.label,
+            "team": t.team.name if t.team_id else "",
+            "department": t.department.name,
+            "target": float(t.target_value),
+            "due_iso_week": t.due_iso_week,
+            "status": t.status,
+            "measure": t.measure,
+        }
+        for t in closed
+    ]
+    return {
+        "version": 1,
+        "period": center["period"],
+        "standards": center["standards"],
+        "headline": center["headline"],
+        "departments": departments,
+        "rules": center["rules"],
+        "shortfalls": center["shortfalls"],
+        "targets_met": [t for t in targets if t["status"] == "met"],
+        "targets_missed": [t for t in targets if t["status"] in ("missed", "escalated")],
+    }
+
+
+def bulletin_update_decisions(*, bulletin: Bulletin, decisions: str, actor: User) -> Bulletin:
+    """The manager's decisions (处理决定) on a draft notice."""
+    with transaction.atomic():
+        locked = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+        if locked.status != Bulletin.Status.DRAFT:
+            raise ValidationError(_("An issued notice cannot be changed; issue a correction."))
+        locked.decisions = decisions
+        locked.full_clean()
+        locked.save(update_fields=["decisions"])
+    return locked
+
+
+def bulletin_issue(*, bulletin: Bulletin, actor: User, decisions: str | None = None) -> Bulletin:
+    """Issue a drafted monthly notice: give it the next number of the year and freeze it.
+    The year's sequence row is locked, so numbers are consecutive and never given twice."""
+    with transaction.atomic():
+        locked = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+        if locked.kind != Kind.MONTHLY:
+            raise ValidationError(_("Only monthly notices are issued."))
+        if locked.status != Bulletin.Status.DRAFT:
+            raise ValidationError(_("This notice has already been issued."))
+        newer = Bulletin.objects.filter(
+            kind=locked.kind,
+            scope_key=locked.scope_key,
+            period_start=locked.period_start,
+            revision__gt=locked.revision,
+        ).exists()
+        if newer:
+            raise ValidationError(_("A newer revision of this notice exists; issue that one."))
+        now = timezone.now()
+        year = timezone.localdate(now).year
+        NoticeSequence.objects.get_or_create(year=year)
+        sequence = NoticeSequence.objects.select_for_update().get(year=year)
+        sequence.last += 1
+        sequence.save(update_fields=["last"])
+        if decisions is not None:
+            locked.decisions = decisions
+        locked.number_year = year
+        locked.number_seq = sequence.last
+        locked.number = settings.QA_NOTICE_NUMBER_FORMAT.format(year=year, seq=sequence.last)
+        locked.status = Bulletin.Status.ISSUED
+        locked.issued_by = actor
+        locked.issued_at = now
+        locked.full_clean()
+        locked.save()
+        _announce([locked])
+    return locked
+
+
+# --- reading ------------------------------------------------------------------------------
+def bulletin_mark_read(*, bulletin: Bulletin, user: User) -> None:
+    BulletinRead.objects.get_or_create(user=user, bulletin=bulletin)
+
+
+def _announce(bulletins: list[Bulletin]) -> None:
+    """Tell the readers of each new bulletin, in the app and by email: the center's to the
+    center's managers, a department's to its managers, a team's to its team lead."""
+    if not bulletins:
+        return
+    readers = list(
+        User.objects.filter(is_active=True, role__in=[Role.MANAGER, Role.TEAM_LEAD]).only(
+            "pk", "role", "department_id", "team_id", "email"
+        )
+    )
+    for bulletin in bulletins:
+        if bulletin.kind == Kind.MONTHLY:
+            users = [u for u in readers if u.role == Role.MANAGER]
+        elif bulletin.level == Level.CENTER:
+            users = [u for u in readers if u.role == Role.MANAGER and not u.department_id]
+        elif bulletin.level == Level.DEPARTMENT:
+            users = [
+                u
+                for u in readers
+                if u.role == Role.MANAGER and u.department_id == bulletin.department_id
+            ]
+        else:
+            users = [
+                u for u in readers if u.role == Role.TEAM_LEAD and u.team_id == bulletin.team_id
+            ]
+        if users:
+            notify(
+                users=users,
+                title=_("New bulletin: %(title)s") % {"title": bulletin.title},
+                url=reverse("bulletins:detail", args=[bulletin.pk]),
+                email=True,
+            )
