@@ -237,7 +237,14 @@ def _follow_up_targets(collected: Collected, org: Org, week_start: datetime.date
         ImprovementTarget.objects.filter(
             Q(status__in=OPEN_STATUSES) | Q(follow_ups__week_start=week_start)
         )
-        .filter(created_at__lt=local_midnight(week_start + datetime.timedelta(days=7)))
+        # Followed up from the week after the bulletin that showed the shortfall.
+        .filter(
+            Q(source_bulletin__period_start__lt=week_start)
+            | Q(
+                source_bulletin__isnull=True,
+                created_at__lt=local_midnight(week_start + datetime.timedelta(days=7)),
+            )
+        )
         .select_related("owner", "team", "department")
         .distinct()
     )
@@ -452,6 +459,7 @@ def bulletin_generate_month(
         bulletin = Bulletin(
             kind=Kind.MONTHLY,
             level=Level.CENTER,
+            scope_key=scope_key(Level.CENTER),
             period_start=month,
             period_end=end_day - datetime.timedelta(days=1),
             revision=(previous.revision + 1) if previous else 1,
