@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from org.models import Role, User
@@ -69,6 +69,12 @@ def _lock_period(kind: str, period_start: datetime.date) -> None:
 
 
 def _title(kind: str, scope: ScopeRef, period_start: datetime.date, org: Org) -> str:
+    # A bulletin is a document of the center, in the center's language, whoever runs the job.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _title_text(kind, scope, period_start)
+
+
+def _title_text(kind: str, scope: ScopeRef, period_start: datetime.date) -> str:
     if kind == Kind.MONTHLY:
         return _("Service quality notice for %(month)s") % {"month": period_start.strftime("%Y-%m")}
     year, week, _day = period_start.isocalendar()

@@ -1,0 +1,65 @@
+"""Two runs of the weekly job at the same moment (two beat processes, a retried task) yield
+one bulletin per scope: PostgreSQL, real threads, real transactions."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from bulletins import services
+from bulletins.models import Bulletin, NoticeSequence
+from tests.bulletins.factories import WEEK
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def _in_threads(target, n=4):
+    barrier = threading.Barrier(n)
+    errors = []
+
+    def run():
+        try:
+            barrier.wait()
+            target()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+def test_concurrent_weekly_runs_yield_one_bulletin_per_scope(hand_week):
+    errors = _in_threads(lambda: services.bulletins_generate_week(week_start=WEEK))
+    assert errors == []
+    assert Bulletin.objects.filter(period_start=WEEK).count() == 6
+    assert Bulletin.objects.filter(period_start=WEEK, revision=1).count() == 6
+
+
+def test_concurrent_issues_get_consecutive_numbers(hand_week):
+    import datetime
+
+    months = [datetime.date(2026, m, 1) for m in (1, 2, 3, 4)]
+    for month in months:
+        services.bulletin_generate_month(month=month)
+    drafts = list(Bulletin.objects.filter(kind="monthly"))
+    manager = hand_week.users["manager"]
+    queue = list(drafts)
+    lock = threading.Lock()
+
+    def issue_one():
+        with lock:
+            bulletin = queue.pop()
+        services.bulletin_issue(bulletin=bulletin, actor=manager)
+
+    assert _in_threads(issue_one) == []
+    numbers = sorted(Bulletin.objects.filter(kind="monthly").values_list("number_seq", flat=True))
+    assert numbers == [1, 2, 3, 4]
+    assert NoticeSequence.objects.get().last == 4
