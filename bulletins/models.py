@@ -25,6 +25,10 @@ class Level(models.TextChoices):
     TEAM = "team", _("Team")
 
 
+# The levels an improvement target can be set at (a team's or a department's shortfall).
+TARGET_LEVELS = [("team", _("Team")), ("department", _("Department"))]
+
+
 def scope_key(level: str, department_id: int | None = None, team_id: int | None = None) -> str:
     """One string per scope, so the uniqueness of (kind, scope, period, revision) holds in the
     database even for the center, whose department and team are NULL (NULLs never collide)."""
@@ -219,7 +223,7 @@ class ImprovementTarget(models.Model):
     level = models.CharField(
         _("scope"),
         max_length=12,
-        choices=[(Level.TEAM, Level.TEAM.label), (Level.DEPARTMENT, Level.DEPARTMENT.label)],
+        choices=TARGET_LEVELS,
     )
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="improvement_targets"

@@ -288,3 +288,12 @@ QA_BULLETIN_COMPLIANCE_STANDARD = env_int("QA_BULLETIN_COMPLIANCE_STANDARD", 90)
 QA_BULLETIN_SCORE_STANDARD = env_int("QA_BULLETIN_SCORE_STANDARD", 80)
 # Fewer observations than this in a week do not make a shortfall (one bad call is not a trend).
 QA_BULLETIN_MIN_SAMPLE = env_int("QA_BULLETIN_MIN_SAMPLE", 5)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "BulletinKindEnum": "bulletins.models.Kind",
+        "BulletinLevelEnum": "bulletins.models.Level",
+        "BulletinStatusEnum": "bulletins.models.Bulletin.Status",
+        "ImprovementTargetStatusEnum": "bulletins.models.ImprovementTarget.Status",
+        "ImprovementTargetLevelEnum": "bulletins.models.TARGET_LEVELS",
+    }
+)
