@@ -238,13 +238,29 @@ def collect(
             possible__gt=0,
         )
         .annotate(bucket=_bucket("evaluation__submitted_at", start))
-        .values("bucket", "evaluation__call__team_id", "item__code")
+        .values("bucket", "evaluation__call__team_id", "item_id")
         .annotate(points_sum=Sum("points"), possible_sum=Sum("possible"), n=Count("pk"))
         .order_by()
     )
-    for row in answers:
+    answer_rows = list(answers)
+    # Items by id (no join in the big query); versions of a scorecard share codes, so the
+    # figures add up per code.
+    item_info = {
+        pk: (code, title)
+        for pk, code, title in ScorecardItem.objects.filter(
+            pk__in={row["item_id"] for row in answer_rows}
+        )
+        .order_by("scorecard__version")
+        .values_list("pk", "code", "title")
+    }
+    item_labels = {code: title for code, title in item_info.values()}
+    for row in answer_rows:
         acc = teams[(row["bucket"], row["evaluation__call__team_id"])]
-        acc.items[row["item__code"]] = [_f(row["points_sum"]), _f(row["possible_sum"]), row["n"]]
+        code = item_info.get(row["item_id"], (str(row["item_id"]), ""))[0]
+        mine = acc.items.setdefault(code, [0.0, 0.0, 0])
+        mine[0] += _f(row["points_sum"])
+        mine[1] += _f(row["possible_sum"])
+        mine[2] += row["n"]
 
     # 4. Disputes opened and decided in the current period, per team.
     in_period = Q(opened_at__gte=start, opened_at__lt=end)
@@ -260,11 +276,6 @@ def collect(
         acc.disputes_opened += row["opened"]
         acc.disputes_decided += row["decided_n"]
 
-    item_labels = dict(
-        ScorecardItem.objects.filter(code__in={c for (_, _), a in teams.items() for c in a.items})
-        .order_by("scorecard__version")
-        .values_list("code", "title")
-    )
     examples = _examples(teams, start=start, end=end, codes=codes, per_team=examples_per_team)
     return Collected(dict(teams), agents, rule_labels, item_labels, examples)
 

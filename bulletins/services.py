@@ -60,12 +60,14 @@ class RunResult:
 
 def _lock_period(kind: str, period_start: datetime.date) -> None:
     """Serialize runs of the same period across processes (PostgreSQL; SQLite serializes all
-    writers anyway). Held until the transaction ends."""
+    writers anyway). Held until the transaction ends. The run's grouping and its window sort
+    of example calls get enough memory not to spill to disk (this transaction only)."""
     if connection.vendor != "postgresql":
         return
     key = zlib.crc32(f"bulletins:{kind}:{period_start.isoformat()}".encode())
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4242, key - 2**31])
+        cursor.execute("SET LOCAL work_mem = '64MB'")
 
 
 def _title(kind: str, scope: ScopeRef, period_start: datetime.date, org: Org) -> str:
