@@ -324,7 +324,8 @@ def my_evaluations(user) -> QuerySet[Evaluation]:
                 queryset=Answer.objects.select_related("item", "item__section").order_by(
                     "item__section__order", "item__order", "item_id"
                 ),
-            )
+            ),
+            "disputes",  # the dispute buttons read them
         )
         .order_by("-submitted_at", "-pk")
     )

@@ -27,6 +27,7 @@ from ..models import Call, Evaluation, Scorecard
 from ..selectors import evaluations as sel
 from ..services import evaluations as svc
 from ..services.evaluations import StaleEvaluation
+from ..services.sampling import assignment_for_call
 
 DISPUTE_ACTIONS_TEMPLATE = "scoring/_dispute_actions.html"
 
@@ -51,7 +52,16 @@ def evaluate_call(request: HttpRequest, pk: int) -> HttpResponse:
     if scorecard is None:
         messages.error(request, _("There is no published scorecard yet."))
         return redirect("scoring:call_detail", pk=call.pk)
-    evaluation = svc.evaluation_start(call=call, scorecard=scorecard, evaluator=request.user)
+    # From "My queue" the sampled call's assignment comes along, so submitting closes it.
+    raw_assignment = request.POST.get("assignment") or request.GET.get("assignment") or ""
+    assignment = assignment_for_call(
+        user=request.user,
+        call=call,
+        assignment_id=int(raw_assignment) if raw_assignment.isdigit() else None,
+    )
+    evaluation = svc.evaluation_start(
+        call=call, scorecard=scorecard, evaluator=request.user, assignment=assignment
+    )
     return redirect("scoring:evaluation_edit", pk=evaluation.pk)
 
 

@@ -142,3 +142,19 @@ def test_demo_is_idempotent(world):
     assert first.pk == again.pk and first.status == "published"
     assert first.items.filter(critical=True).count() == 3
     assert first.items.filter(kind="scale").count() == 5
+
+
+def test_my_results_page_costs_the_same_queries_for_one_or_many_evaluations(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    agent = world.agents["a1"][0]
+    _evaluate(world, agent)
+    client.force_login(world.users["agent"])
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse("scoring:my_evaluations")).status_code == 200
+    for _ in range(4):
+        _evaluate(world, agent)
+    with CaptureQueriesContext(connection) as five:
+        client.get(reverse("scoring:my_evaluations"))
+    assert len(five) == len(one)

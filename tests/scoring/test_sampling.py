@@ -340,3 +340,32 @@ def test_weekly_task_runs_active_plans_for_last_week(world, plan):
         make_call(agent, started_at=start)
     sampling_run_weekly.delay()
     assert Assignment.objects.filter(plan=plan, period_start=last_monday).count() == 2
+
+
+def test_scoring_from_the_queue_links_the_evaluation_to_its_assignment(world, plan, card, client):
+    _calls_for_all(world, per_agent=2)
+    sampling_run(plan=plan, week_start=WEEK)
+    supervisor = world.users["supervisor"]
+    assignment = Assignment.objects.filter(plan=plan, supervisor=supervisor).first()
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("scoring:evaluate_call", args=[assignment.call.pk]),
+        {"assignment": assignment.pk, "scorecard": card.pk},
+    )
+    assert response.status_code == 302
+    evaluation = Evaluation.objects.get(call=assignment.call, evaluator=supervisor)
+    assert evaluation.assignment == assignment
+
+
+def test_another_supervisors_assignment_is_not_linked(world, plan, card, client):
+    _calls_for_all(world, per_agent=2)
+    sampling_run(plan=plan, week_start=WEEK)
+    other = Assignment.objects.filter(plan=plan).exclude(supervisor=world.users["supervisor"])
+    assignment = other.first()
+    client.force_login(world.users["supervisor"])
+    client.post(
+        reverse("scoring:evaluate_call", args=[assignment.call.pk]),
+        {"assignment": assignment.pk, "scorecard": card.pk},
+    )
+    evaluation = Evaluation.objects.get(call=assignment.call, evaluator=world.users["supervisor"])
+    assert evaluation.assignment is None
