@@ -4,7 +4,7 @@ from django.conf import settings
 
 from .navigation import nav_for
 from .notifications import unread_count
-from .permissions import user_scope
+from .permissions import capabilities_of, user_scope
 
 
 def navigation(request) -> dict:
@@ -15,6 +15,7 @@ def navigation(request) -> dict:
     context["nav_items"] = nav_for(user, request.path)
     context["user_scope_label"] = scope_label(user)
     context["unread_notifications"] = unread_count(user)
+    context["capabilities"] = capabilities_of(user)
     return context
 
 

@@ -24,6 +24,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("My results"), "scoring:my_evaluations", "own_results"),
     NavItem(_("My queue"), "scoring:queue", "score_calls"),
     NavItem(_("Calls"), "scoring:call_list", "view_results"),
+    NavItem(_("Imports"), "scoring:import_list", "import"),
     NavItem(_("Evaluations"), "scoring:evaluation_list", "view_results"),
     NavItem(_("Disputes"), "scoring:dispute_list", "review_disputes"),
     NavItem(_("Calibration"), "scoring:calibration_list", "calibrate"),

@@ -82,6 +82,12 @@ def has_capability(user: User | Any, capability: str) -> bool:
     return capability in CAPABILITIES.get(user.role, frozenset())
 
 
+def capabilities_of(user: User | Any) -> frozenset[str]:
+    """Every capability the user has (for templates: `{% if "import" in capabilities %}`)."""
+    every = frozenset().union(*CAPABILITIES.values())
+    return frozenset(cap for cap in every if has_capability(user, cap))
+
+
 def user_scope(user: User | Any) -> Scope:
     """The part of the organization whose data this user may see."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:

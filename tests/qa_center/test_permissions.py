@@ -69,3 +69,12 @@ def test_review_group_membership_grants_dispute_review(world):
     assert has_capability(world.users["supervisor"], "review_disputes")  # is_reviewer
     assert not has_capability(world.users["manager"], "review_disputes")
     assert has_capability(world.users["admin"], "review_disputes")
+
+
+def test_supervisors_find_the_import_page_from_the_call_list(client, world):
+    client.force_login(world.users["supervisor"])
+    html = client.get("/scoring/calls/").content.decode()
+    assert 'data-testid="import-calls"' in html
+    client.force_login(world.users["teamlead"])
+    html = client.get("/scoring/calls/").content.decode()
+    assert 'data-testid="import-calls"' not in html
