@@ -16,7 +16,7 @@ from typing import Any
 from scoring.engine.calls import Call, CallError, parse_call, parse_line
 from scoring.engine.library import TIMING_KINDS, Problem, Rule, parse_library
 from scoring.engine.matcher import SPEAKER_CODE, Matcher
-from scoring.engine.normalize import Normalized, normalize
+from scoring.engine.normalize import CallText, normalize_call
 
 PASS, FAIL, NA = "pass", "fail", "na"
 
@@ -147,18 +147,10 @@ class Library:
         return b"".join(out)
 
     def _score_into(self, call: Call, parts: list) -> None:
-        matcher = self._matcher
-        speakers = call.speakers
-        norms: list[Normalized] = []
+        ct = normalize_call(call.texts)
         hits: dict[int, list] = {}
-        scan = matcher.scan
-        for turn, text in enumerate(call.texts):
-            norm = normalize(text)
-            norms.append(norm)
-            if norm.text:
-                scan(norm.text, speakers[turn], turn, hits)
-
-        ctx = _Context(call, norms)
+        self._matcher.scan_call(ct, call.speakers, hits)
+        ctx = _Context(call, ct)
         dynamic = sorted(set(hits).union(self._timing))
         rules = self.rules
         evaluators = self._evaluators
@@ -337,7 +329,7 @@ class Library:
         chars = 0
         duration = 0.0
         for t in ctx.turns_of[spk]:
-            text = ctx.norms[t].text
+            text = ctx.ct.turn_text(t)
             chars += len(text) - text.count(" ")
             duration += call.ends[t] - call.starts[t]  # type: ignore[index]
         if duration <= 0:
@@ -376,11 +368,11 @@ def _pick(occs: list, fuzzy: bool) -> list:
 class _Context:
     """Per-call facts shared by the evaluators."""
 
-    __slots__ = ("call", "norms", "_rank", "_turns_of")
+    __slots__ = ("call", "ct", "_rank", "_turns_of")
 
-    def __init__(self, call: Call, norms: list[Normalized]) -> None:
+    def __init__(self, call: Call, ct: CallText) -> None:
         self.call = call
-        self.norms = norms
+        self.ct = ct
         self._rank: list[int] | None = None
         self._turns_of: tuple[list[int], list[int]] | None = None
 
@@ -413,11 +405,11 @@ class _Context:
         return len(agent), len(customer)
 
     def evidence(self, occs: list) -> str:
-        norms = self.norms
+        span = self.ct.span
         out = []
         for o in occs:
             turn = o[1]
-            start, end = norms[turn].span(o[2], o[3])
+            start, end = span(turn, o[2], o[3])
             out.append(f'{{"turn":{turn},"start":{start},"end":{end},"phrase":{o[4]}}}')
         return ",".join(out)
 

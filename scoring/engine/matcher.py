@@ -14,7 +14,16 @@ the distance).
 
 from __future__ import annotations
 
-from scoring.engine.normalize import has_word_char, is_word, normalize_phrase
+from bisect import bisect_right
+
+from scoring.engine.normalize import (
+    SEP,
+    WORD_LIMIT,
+    CallText,
+    has_word_char,
+    is_word,
+    normalize_phrase,
+)
 
 try:  # the Rust automaton returns all matches of a turn in one call: ~2x faster
     import ahocorasick_rs as _ac_rs
@@ -166,20 +175,55 @@ class Matcher:
                 row.append((exact, flags, halves, whole))
             self._table.append(row)
         del self._seen
+        self._sep_in_patterns = any(SEP in p for p in patterns)
 
     @property
     def patterns(self) -> list[str]:
         return list(self._patterns)
 
     def scan(self, text: str, speaker: int, turn: int, hits: dict[int, list]) -> None:
+        """Find the phrases in one turn's normalized ``text``."""
+        self._scan(text, [0], [speaker], turn, hits)
+
+    def scan_call(self, ct: CallText, speakers: list[int], hits: dict[int, list]) -> None:
+        """Find the phrases in every turn of a call (one scan when the turns are joined)."""
+        if ct.joined and not self._sep_in_patterns:
+            if ct.text:
+                self._scan(ct.text, ct.starts, speakers, 0, hits)  # type: ignore[arg-type]
+            return
+        turns = ct.turns if ct.turns is not None else None
+        for t in range(len(speakers)):
+            text = turns[t].text if turns is not None else ct.turn_text(t)
+            if text:
+                self._scan(text, [0], [speakers[t]], t, hits)
+
+    def _scan(
+        self,
+        text: str,
+        starts: list[int],
+        speakers: list[int],
+        turn0: int,
+        hits: dict[int, list],
+    ) -> None:
+        """``text`` holds turns ``turn0 ...``, turn ``k`` from ``starts[k]`` and spoken by
+        ``speakers[k]``, separated by SEP (which no pattern contains, so no exact match crosses
+        turns; fuzzy spans that would are dropped)."""
         matches = self._automaton.find(text)
         if not matches:
             return
-        table = self._table[speaker]
-        half_hits: list[tuple[int, int, int, int]] | None = None
-        wholes: dict[int, set[int]] | None = None
+        tables = self._table
+        half_hits: list[tuple[int, int, int, int, int]] | None = None
+        wholes: dict[tuple[int, int], set[int]] | None = None
         n = len(text)
+        single = len(starts) == 1
+        k = 0
+        base = 0
+        table = tables[speakers[0]]
         for pid, s, e in matches:
+            if not single:
+                k = bisect_right(starts, s) - 1
+                base = starts[k]
+                table = tables[speakers[k]]
             row = table[pid]
             if row is None:
                 continue
@@ -189,8 +233,9 @@ class Matcher:
                     (flags & 1 and s > 0 and is_word(text[s - 1]))
                     or (flags & 2 and e < n and is_word(text[e]))
                 ):
+                    turn = turn0 + k
                     for rule, role, pj in exact:
-                        occ = (role, turn, s, e, pj, 0)
+                        occ = (role, turn, s - base, e - base, pj, 0)
                         lst = hits.get(rule)
                         if lst is None:
                             hits[rule] = [occ]
@@ -200,22 +245,29 @@ class Matcher:
                 if half_hits is None:
                     half_hits = []
                 for fid, side in halves:
-                    half_hits.append((fid, side, s, e))
+                    half_hits.append((fid, side, s, e, k))
             if whole is not None:
                 if wholes is None:
                     wholes = {}
                 for fid in whole:
-                    wholes.setdefault(fid, set()).add(s)
+                    key = (fid, k)
+                    got = wholes.get(key)
+                    if got is None:
+                        wholes[key] = {s}
+                    else:
+                        got.add(s)
         if half_hits is None:
             return
-        fuzzy_spans: dict[int, set[tuple[int, int]]] = {}
+        # Fuzzy spans per (fuzzy id, turn), in coordinates of ``text``.
+        fuzzy_spans: dict[tuple[int, int], set[tuple[int, int]]] = {}
+        fuzzy = self._fuzzy
         if wholes:
             # Around an exact occurrence [s, e) the spans within distance 1 that keep one half
             # whole are exactly these; the halves' hits there need no verification.
-            for fid, starts in wholes.items():
-                spans = fuzzy_spans[fid] = set()
-                m = len(self._fuzzy[fid][0])
-                for s in starts:
+            for key, occ_starts in wholes.items():
+                spans = fuzzy_spans[key] = set()
+                m = len(fuzzy[key[0]][0])
+                for s in occ_starts:
                     e = s + m
                     spans.update(((s, e - 1), (s, e), (s + 1, e)))
                     if e < n:
@@ -223,30 +275,45 @@ class Matcher:
                     if s > 0:
                         spans.add((s - 1, e))
         verify = self._verify
-        fuzzy = self._fuzzy
-        for fid, side, s, e in half_hits:
-            starts = wholes.get(fid) if wholes else None
-            if starts is not None:
+        for fid, side, s, e, k in half_hits:
+            key = (fid, k)
+            occ_starts = wholes.get(key) if wholes else None
+            if occ_starts is not None:
                 if side == 0:
-                    if s in starts:
+                    if s in occ_starts:
                         continue
-                elif e - len(fuzzy[fid][0]) in starts:
+                elif e - len(fuzzy[fid][0]) in occ_starts:
                     continue
-            spans = fuzzy_spans.get(fid)
+            spans = fuzzy_spans.get(key)
             if spans is None:
-                spans = fuzzy_spans[fid] = set()
+                spans = fuzzy_spans[key] = set()
             verify(text, fid, side, s, e, spans)
         if fuzzy_spans:
-            entries = self._fuzzy_entries[speaker]
+            entries_of = (self._fuzzy_entries[0], self._fuzzy_entries[1])
             wordy = has_word_char(text) is not None  # Chinese turns: no boundary to check
-            for fid, spans in fuzzy_spans.items():
-                phrase = self._fuzzy[fid][0]
+            last = len(starts) - 1
+            for (fid, k), spans in fuzzy_spans.items():
+                phrase = fuzzy[fid][0]
+                entries = entries_of[speakers[k]][fid]
+                base = starts[k]
+                limit = starts[k + 1] - 1 if k < last else n  # the turn's end in ``text``
+                turn = turn0 + k
                 for s, e in spans:
-                    if wordy and cuts_word(text, s, e):
+                    if (
+                        s < base
+                        or e > limit
+                        or (
+                            wordy
+                            and (text[s] < WORD_LIMIT or text[e - 1] < WORD_LIMIT)
+                            and cuts_word(text, s, e)
+                        )
+                    ):
                         continue
                     dist = 0 if text[s:e] == phrase else 1
-                    for rule, role, pj in entries[fid]:
-                        hits.setdefault(rule, []).append((role, turn, s, e, pj, dist))
+                    occ_s = s - base
+                    occ_e = e - base
+                    for rule, role, pj in entries:
+                        hits.setdefault(rule, []).append((role, turn, occ_s, occ_e, pj, dist))
 
     def _verify(
         self, text: str, fid: int, side: int, s: int, e: int, spans: set[tuple[int, int]]

@@ -339,6 +339,121 @@ def _space_or_nothing(m: re.Match[str]) -> str:
     return " " if 0 < a and b < len(s) and is_word(s[a - 1]) and is_word(s[b]) else ""
 
 
+#: Joins the turns of a call so that they are normalized and scanned in one go. U+FFFC
+#: (OBJECT REPLACEMENT CHARACTER, category So) survives normalization unchanged, is not a word
+#: character, is produced by the NFKC of no other character and composes with nothing, so
+#: normalizing the joined text gives the turns' normalized texts joined by it.
+SEP = "\ufffc"
+
+_unstable: re.Pattern[str] | None = None
+
+
+def _unstable_re() -> re.Pattern[str]:
+    """Characters that have a decomposition (so may not be NFKC-stable), BMP, not safe.
+
+    Built on first use (a few ms). A superset is harmless: each match is folded by
+    ``_SIMPLE_FOLD`` (to itself when it is not a simple fold) and the fast path decides."""
+    global _unstable
+    if _unstable is None:
+        decomposition = unicodedata.decomposition
+        cps = [
+            cp
+            for cp in range(0x10000)
+            if decomposition(chr(cp)) and chr(cp) not in _SAFE and not 0xD800 <= cp < 0xE000
+        ]
+        _unstable = re.compile(f"[{_cls(_to_ranges(cps))}]+")
+    return _unstable
+
+
+def _fold_run(m: re.Match[str]) -> str:
+    return m[0].translate(_SIMPLE_FOLD)
+
+
+class CallText:
+    """The normalized turns of one call.
+
+    When ``joined`` is true, ``text`` is every turn's normalized text joined by :data:`SEP`
+    and ``starts[t]`` is where turn ``t`` begins in it (one scan finds the phrases of every
+    turn); otherwise (a turn took the exact path or contains SEP) ``turns`` holds one
+    :class:`Normalized` per turn. :meth:`span` maps a turn's normalized range back to its
+    original text either way.
+    """
+
+    __slots__ = ("joined", "text", "starts", "turns", "_whole", "_ostarts", "_maps")
+
+    def __init__(
+        self,
+        text: str,
+        starts: list[int] | None,
+        whole: Normalized | None,
+        ostarts: list[int] | None,
+        turns: list[Normalized] | None,
+    ) -> None:
+        self.joined = turns is None
+        self.text = text
+        self.starts = starts
+        self.turns = turns
+        self._whole = whole
+        self._ostarts = ostarts
+        self._maps: dict[int, Normalized] | None = None
+
+    def turn_text(self, t: int) -> str:
+        """Turn ``t``'s normalized text."""
+        if self.turns is not None:
+            return self.turns[t].text
+        starts = self.starts
+        assert starts is not None
+        end = starts[t + 1] - 1 if t + 1 < len(starts) else len(self.text)
+        return self.text[starts[t] : end]
+
+    def span(self, t: int, s: int, e: int) -> tuple[int, int]:
+        """Original ``(start, end)`` in turn ``t`` of its normalized range ``[s, e)``."""
+        if self.turns is not None:
+            return self.turns[t].span(s, e)
+        # The map is built for the turns that have evidence only, from the turn's slice of
+        # the (folded) original: exactly what normalizing the turn alone would give.
+        maps = self._maps
+        if maps is None:
+            maps = self._maps = {}
+        norm = maps.get(t)
+        if norm is None:
+            ostarts = self._ostarts
+            assert ostarts is not None and self._whole is not None
+            orig = self._whole._orig
+            oend = ostarts[t + 1] - 1 if t + 1 < len(ostarts) else len(orig)
+            norm = maps[t] = Normalized(self.turn_text(t), orig[ostarts[t] : oend])
+        return norm.span(s, e)
+
+
+def normalize_call(texts: list[str]) -> CallText:
+    """Normalize every turn of a call, in one pass over the joined text when possible."""
+    joined = SEP.join(texts)
+    result = None
+    if joined.count(SEP) == len(texts) - 1 and texts:
+        result = _fast(joined)
+        if result is None:
+            folded = _unstable_re().sub(_fold_run, joined)
+            if folded != joined:
+                result = _fast(folded)
+    if result is None:
+        turns = [normalize(t) for t in texts]
+        return CallText("", None, None, None, turns)
+    norm = result.text
+    starts = [0]
+    find = norm.find
+    i = find(SEP)
+    while i >= 0:
+        i += 1
+        starts.append(i)
+        i = find(SEP, i)
+    ostarts = [0]
+    pos = 0
+    for t in texts[:-1]:
+        pos += len(t) + 1
+        ostarts.append(pos)
+    return CallText(norm, starts, result, ostarts, None)
+
+
 def normalize_text(text: str) -> str:
     """Just the normalized string (phrases, speech-rate counts)."""
     return normalize(text).text
