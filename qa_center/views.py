@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 
 from org.selectors import org_summary_for
 
+from .home import home_panels
 from .permissions import has_capability
 from .tasks import HEARTBEAT_KEY
 
@@ -37,7 +38,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands here; the page shows what that role works on."""
-    context = {"summary": org_summary_for(request.user)}
+    context = {"summary": org_summary_for(request.user), "panels": home_panels(request.user)}
     return render(request, "core/home.html", context)
 
 
