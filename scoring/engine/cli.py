@@ -12,10 +12,14 @@ or the command line is wrong.
 from __future__ import annotations
 
 import argparse
+import errno
+import io
 import json
 import multiprocessing
 import os
+import shutil
 import sys
+import tempfile
 from collections import deque
 from collections.abc import Iterator
 from typing import IO, Any
@@ -253,43 +257,92 @@ def _score_serial(library: Library, source: IO[bytes], sink: Any) -> int:
 # Worker processes: the library is inherited through fork (or rebuilt from its JSON where
 # processes are spawned), never pickled per block.
 _WORKER_LIBRARY: Library | None = None
+_SPOOL_DIR: str | None = None
 
 
-def _worker_init(data: Any) -> None:
-    global _WORKER_LIBRARY
+def _worker_init(data: Any, spool_dir: str) -> None:
+    global _WORKER_LIBRARY, _SPOOL_DIR
     if _WORKER_LIBRARY is None:
         _WORKER_LIBRARY = Library(data)
+    _SPOOL_DIR = spool_dir
 
 
-def _worker_score(first_line: int, block: bytes) -> tuple[bytes, int]:
-    assert _WORKER_LIBRARY is not None
-    return _score_block(_WORKER_LIBRARY, first_line, block)
+def _worker_score(index: int, first_line: int, block: bytes) -> tuple[str, int, int]:
+    """Score a block into a spool file of its own; the parent splices it into the output.
+
+    Results are big (a result line lists every rule of the library: ~150 kB a call at 3,000
+    rules), so they never travel back through the pool's pipe, where pickling them and
+    copying them through the parent made the parent the bottleneck."""
+    assert _WORKER_LIBRARY is not None and _SPOOL_DIR is not None
+    data, bad = _score_block(_WORKER_LIBRARY, first_line, block)
+    path = os.path.join(_SPOOL_DIR, f"{index}.jsonl")
+    with open(path, "wb") as fh:
+        fh.write(data)
+    return path, len(data), bad
+
+
+class _Splicer:
+    """Appends spool files to the sink in order: with ``os.sendfile`` (kernel to kernel, the
+    bytes never become Python objects) when the sink is a file descriptor, else by copying."""
+
+    def __init__(self, sink: Any) -> None:
+        self._sink = sink
+        self._fd: int | None = None
+        try:
+            fd = sink.fileno()
+        except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+            return
+        if hasattr(os, "sendfile"):
+            sink.flush()  # whatever the stream holds goes first
+            self._fd = fd
+
+    def splice(self, path: str, size: int) -> None:
+        with open(path, "rb") as src:
+            offset = 0
+            if self._fd is not None:
+                try:
+                    while offset < size:
+                        sent = os.sendfile(self._fd, src.fileno(), offset, size - offset)
+                        if sent == 0:
+                            break
+                        offset += sent
+                except OSError as exc:
+                    if exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+                        raise
+                    self._fd = None  # not supported for this output: copy from now on
+            if offset < size:
+                src.seek(offset)
+                self._sink.write(src.read())  # whole: a text sink decodes what it gets
+        os.unlink(path)
 
 
 def _score_parallel(library: Library, data: Any, source: IO[bytes], sink: Any, workers: int) -> int:
     global _WORKER_LIBRARY
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    spool_dir = tempfile.mkdtemp(prefix="qa_score-")
     _WORKER_LIBRARY = library  # inherited by forked workers
     bad = 0
     try:
-        with ctx.Pool(workers, initializer=_worker_init, initargs=(data,)) as pool:
-            # A bounded window of blocks in flight keeps memory flat on huge inputs while
-            # results are written in input order.
+        splicer = _Splicer(sink)
+        with ctx.Pool(workers, initializer=_worker_init, initargs=(data, spool_dir)) as pool:
+            # A bounded window of blocks in flight keeps memory and spool space flat on huge
+            # inputs while results are written in input order.
             pending: deque = deque()
             window = workers * 4
-            for first_line, block in _blocks(source):
-                pending.append(pool.apply_async(_worker_score, (first_line, block)))
+            for index, (first_line, block) in enumerate(_blocks(source)):
+                pending.append(pool.apply_async(_worker_score, (index, first_line, block)))
                 if len(pending) >= window:
-                    out, n_bad = pending.popleft().get()
-                    sink.write(out)
+                    path, size, n_bad = pending.popleft().get()
+                    splicer.splice(path, size)
                     bad += n_bad
             while pending:
-                out, n_bad = pending.popleft().get()
-                sink.write(out)
+                path, size, n_bad = pending.popleft().get()
+                splicer.splice(path, size)
                 bad += n_bad
     finally:
         _WORKER_LIBRARY = None
+        shutil.rmtree(spool_dir, ignore_errors=True)
     return bad
 
 

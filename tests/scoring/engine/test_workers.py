@@ -1,0 +1,72 @@
+"""--workers N writes exactly what one worker writes, through every kind of output."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scoring.engine import cli
+
+ROOT = Path(__file__).parents[3]
+
+
+@pytest.fixture(scope="module")
+def bench_files(tmp_path_factory):
+    """The benchmark's 3,000-rule library and 150 of its calls (each result line lists all
+    3,000 rules: ~150 kB)."""
+    spec = importlib.util.spec_from_file_location("bench_engine", ROOT / "bench" / "engine.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    tmp = tmp_path_factory.mktemp("bench")
+    lib300, lib3000 = bench.make_library(300), bench.make_library(3000)
+    rules = tmp / "rules.json"
+    rules.write_text(json.dumps(lib3000, ensure_ascii=False), encoding="utf-8")
+    common = bench.library_phrases(lib300)
+    rare = [p for p in bench.library_phrases(lib3000) if p not in set(common)]
+    calls = tmp / "calls.jsonl"
+    bench.make_calls(calls, 150, (common, rare))
+    with calls.open("ab") as fh:  # an invalid line among them
+        fh.write(b'{"call_id": "X", "turns": [{"speaker": "robot", "text": "hi"}]}\n')
+    with calls.open("ab") as fh:
+        bench.make_calls(tmp / "more.jsonl", 20, (common, rare), seed=3)
+        fh.write((tmp / "more.jsonl").read_bytes())
+    return rules, calls
+
+
+def _run(rules, calls, workers, **kw) -> tuple[int, bytes | str]:
+    return cli.run(rules=str(rules), calls=str(calls), workers=workers, stderr=io.StringIO(), **kw)
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_workers_output_is_byte_identical_at_3000_rules(
+    bench_files, tmp_path, monkeypatch, workers
+):
+    rules, calls = bench_files
+    monkeypatch.setattr(cli, "BLOCK_BYTES", 1 << 14)  # many small blocks: order matters
+    one, many = tmp_path / "one.jsonl", tmp_path / "many.jsonl"
+    assert _run(rules, calls, 1, output=str(one)) == 1
+    assert _run(rules, calls, workers, output=str(many)) == 1
+    data = one.read_bytes()
+    assert len(data.splitlines()) == 171
+    assert many.read_bytes() == data
+    # A text stream (no file descriptor): the spool files are copied, not sent.
+    text = io.StringIO()
+    assert _run(rules, calls, workers, stdout=text) == 1
+    assert text.getvalue().encode("utf-8") == data
+    assert not list(Path(cli.tempfile.gettempdir()).glob("qa_score-*/*.jsonl"))
+
+
+def test_workers_output_through_a_pipe(bench_files):
+    rules, calls = bench_files
+    cmd = [sys.executable, "-m", "scoring.engine", "--rules", str(rules), str(calls)]
+    one = subprocess.run(cmd, cwd=ROOT, capture_output=True, check=False)
+    two = subprocess.run(cmd + ["--workers", "2"], cwd=ROOT, capture_output=True, check=False)
+    assert one.returncode == two.returncode == 1
+    assert one.stdout == two.stdout
+    assert len(one.stdout.splitlines()) == 171
