@@ -39,6 +39,8 @@ def evaluations_visible(user) -> QuerySet[Evaluation]:
 
 
 def evaluation_for_page(user, pk: int) -> QuerySet[Evaluation]:
+    # Only what the scoring page shows: not the check's rule library, whose definition (every
+    # rule of the library, as JSON) would be read and decoded on each page view for nothing.
     return (
         evaluations_visible(user)
         .filter(pk=pk)
@@ -46,9 +48,7 @@ def evaluation_for_page(user, pk: int) -> QuerySet[Evaluation]:
             "call",
             "call__agent",
             "call__team",
-            "call__team__department",
             "call__auto_check",
-            "call__auto_check__library",
             "scorecard",
             "evaluator",
             "calibration",
