@@ -380,10 +380,9 @@ class _Context:
     def turns_of(self) -> tuple[list[int], list[int]]:
         """Turn indexes of the agent and of the customer."""
         if self._turns_of is None:
-            agent: list[int] = []
-            customer: list[int] = []
-            for i, s in enumerate(self.call.speakers):
-                (customer if s else agent).append(i)
+            spk = self.call.speakers
+            agent = [i for i, s in enumerate(spk) if not s]
+            customer = [i for i, s in enumerate(spk) if s]
             self._turns_of = (agent, customer)
         return self._turns_of
 

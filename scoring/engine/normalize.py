@@ -22,6 +22,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
+from typing import Any
 
 _NFKC = unicodedata.normalize
 _IS_NORMALIZED = unicodedata.is_normalized
@@ -395,7 +396,7 @@ class CallText:
         self.turns = turns
         self._whole = whole
         self._ostarts = ostarts
-        self._maps: dict[int, Normalized] | None = None
+        self._maps: dict[int, Any] | None = None
 
     def turn_text(self, t: int) -> str:
         """Turn ``t``'s normalized text."""
@@ -415,14 +416,58 @@ class CallText:
         maps = self._maps
         if maps is None:
             maps = self._maps = {}
-        norm = maps.get(t)
-        if norm is None:
+        runs = maps.get(t)
+        if runs is None:
             ostarts = self._ostarts
             assert ostarts is not None and self._whole is not None
             orig = self._whole._orig
             oend = ostarts[t + 1] - 1 if t + 1 < len(ostarts) else len(orig)
-            norm = maps[t] = Normalized(self.turn_text(t), orig[ostarts[t] : oend])
-        return norm.span(s, e)
+            text = self.turn_text(t)
+            if len(text) == oend - ostarts[t]:
+                runs = maps[t] = ()  # one for one
+            elif " " in text:  # a run became a space: the general map
+                runs = maps[t] = Normalized(text, orig[ostarts[t] : oend])
+            else:  # removed runs only: a few (start, end) pairs, walked below
+                runs = maps[t] = [m.span() for m in _SAFE_RUN.finditer(orig, ostarts[t], oend)]
+                base = ostarts[t]
+                runs = maps[t] = [(a - base, b - base) for a, b in runs]
+        if type(runs) is Normalized:
+            return runs.span(s, e)
+        # Normalized index p is original p + the length of the runs removed before it.
+        start = s
+        last = e - 1
+        for a, b in runs:
+            if a > start:
+                break
+            start += b - a
+        for a, b in runs:
+            if a > last:
+                break
+            last += b - a
+        return start, last + 1
+
+
+def _fast_call(joined: str) -> Normalized | None:
+    """:func:`_fast` for a call's joined turns, folding full-width letters and the like in
+    the same pass (only what is left once the inert runs are gone needs checking)."""
+    core = _SAFE_RUN.sub("", joined)
+    if _NOT_FAST.search(core):
+        return None
+    src = joined
+    if not _IS_NORMALIZED("NFKC", core):
+        # Folding is one for one and never produces or touches a removable character, so
+        # folding the core is the same as cutting the runs out of the folded text.
+        fold = _unstable_re().sub
+        core = fold(_fold_run, core)
+        if not _IS_NORMALIZED("NFKC", core):
+            return None
+        src = fold(_fold_run, joined)
+    folded = core.casefold()
+    if len(folded) != len(core):
+        return None
+    if len(core) != len(src) and _SAFE_RUN_IN_WORDS.search(src):
+        folded = _SAFE_RUN.sub(_space_or_nothing, src).casefold()
+    return Normalized(folded, src)
 
 
 def normalize_call(texts: list[str]) -> CallText:
@@ -430,11 +475,7 @@ def normalize_call(texts: list[str]) -> CallText:
     joined = SEP.join(texts)
     result = None
     if joined.count(SEP) == len(texts) - 1 and texts:
-        result = _fast(joined)
-        if result is None:
-            folded = _unstable_re().sub(_fold_run, joined)
-            if folded != joined:
-                result = _fast(folded)
+        result = _fast_call(joined)
     if result is None:
         turns = [normalize(t) for t in texts]
         return CallText("", None, None, None, turns)
