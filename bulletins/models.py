@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from org.models import Department, Team
 
@@ -215,7 +216,7 @@ class ImprovementTarget(models.Model):
         PASS_RATE = "pass_rate", _("Pass rate")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("status", "Open")
         MET = "met", _("Met")
         MISSED = "missed", _("Missed")
         ESCALATED = "escalated", _("Escalated")

@@ -38,6 +38,8 @@ class SamplingPlanForm(forms.ModelForm):
             "due_days",
             "is_active",
         ]
+        # The foreign keys have no verbose name; without these the labels stay English.
+        labels = {"scorecard": _("Scorecard"), "department": _("Department")}
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)

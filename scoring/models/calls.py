@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from org.models import Agent, Team
 
@@ -16,7 +17,7 @@ class RuleLibrary(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("status", "Active")
         RETIRED = "retired", _("Retired")
 
     name = models.CharField(_("name"), max_length=100)

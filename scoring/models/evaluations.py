@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from org.models import Department
 
@@ -129,7 +130,7 @@ class SamplingPlan(models.Model):
     )
     supervisors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="sampling_plans")
     due_days = models.PositiveSmallIntegerField(_("days to score"), default=3)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("status", "active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_paths = {"department": "department", "team": None, "agent": None}
@@ -179,7 +180,7 @@ class CalibrationSession(models.Model):
     """校准: one call scored blind by several supervisors, then compared."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Scoring")
+        OPEN = "open", pgettext_lazy("status", "Scoring")
         CLOSED = "closed", _("Closed")
 
     title = models.CharField(_("title"), max_length=200)
@@ -343,7 +344,7 @@ class Dispute(models.Model):
     """申诉: an agent's challenge of some items of an evaluation, ruled by the review group."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("status", "Open")
         DECIDED = "decided", _("Decided")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 

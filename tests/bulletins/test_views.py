@@ -88,6 +88,7 @@ def test_compare_two_weeks_side_by_side(client, generated):
 
     services.bulletins_generate_week(week_start=WEEK - datetime.timedelta(days=7))
     client.force_login(generated.users["manager"])
+    client.cookies["django_language"] = "en"  # the headings below are the English "week N (date)"
     now = Bulletin.objects.get(scope_key="center", period_start=WEEK)
     before = Bulletin.objects.get(
         scope_key="center", period_start=WEEK - datetime.timedelta(days=7)

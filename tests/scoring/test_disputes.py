@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from org.models import Role
 from qa_center.models import Notification
@@ -191,7 +191,7 @@ def test_reviewer_cannot_decide_own_evaluation(world):
 def test_double_decision_refused(world, evaluation):
     dispute = _open(world, evaluation)
     _decide(world, dispute, verify="overturned")
-    with pytest.raises(ValidationError, match="already"):
+    with translation.override("en"), pytest.raises(ValidationError, match="already"):
         _decide(world, dispute, verify="upheld")
     evaluation.refresh_from_db()
     assert evaluation.score == Decimal("97.50")

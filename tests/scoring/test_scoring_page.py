@@ -87,6 +87,7 @@ def test_page_shows_transcript_evidence_and_prefilled_items(setup, world, client
     card, call = setup
     evaluation = evaluation_start(call=call, scorecard=card, evaluator=world.users["supervisor"])
     client.force_login(world.users["supervisor"])
+    client.cookies["django_language"] = "en"  # asserts the English "automatic" badge
     html = client.get(_url(evaluation)).content.decode()
     assert 'class="turn turn-agent' in html and 'class="turn turn-customer' in html
     assert '<mark class="ev" data-rules="GREET" title="GREET">您好</mark>' in html
