@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When, Window
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import RowNumber
@@ -25,6 +26,18 @@ from scoring.models import Answer, CallCheck, Dispute, Evaluation, RuleLibrary, 
 # Evaluations that count: submitted, whatever happened after (a draft is work in progress).
 COUNTED_EVALUATIONS = ("submitted", "acknowledged", "disputed", "final")
 CUR, PREV = 1, 0
+# The counts of Acc a bulletin keeps for next week's change (see Acc.as_figures).
+STORED_COUNTS = (
+    "checked",
+    "auto_scored",
+    "auto_sum",
+    "auto_critical",
+    "evaluated",
+    "eval_scored",
+    "eval_sum",
+    "passed",
+    "eval_critical",
+)
 
 
 def week_start_of(day: datetime.date) -> datetime.date:
@@ -75,29 +88,35 @@ class Acc:
     items: dict[str, list[float]] = field(default_factory=dict)  # code → [points, possible, n]
 
     def add(self, other: Acc) -> None:
-        for name in (
-            "checked",
-            "auto_scored",
-            "auto_sum",
-            "auto_critical",
-            "evaluated",
-            "eval_scored",
-            "eval_sum",
-            "passed",
-            "eval_critical",
-            "disputes_opened",
-            "disputes_decided",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        # Spelled out rather than a getattr/setattr loop: this runs for every agent and scope.
+        self.checked += other.checked
+        self.auto_scored += other.auto_scored
+        self.auto_sum += other.auto_sum
+        self.auto_critical += other.auto_critical
+        self.evaluated += other.evaluated
+        self.eval_scored += other.eval_scored
+        self.eval_sum += other.eval_sum
+        self.passed += other.passed
+        self.eval_critical += other.eval_critical
+        self.disputes_opened += other.disputes_opened
+        self.disputes_decided += other.disputes_decided
+        rules = self.rules
         for code, (passes, fails) in other.rules.items():
-            mine = self.rules.setdefault(code, [0, 0])
-            mine[0] += passes
-            mine[1] += fails
+            mine = rules.get(code)
+            if mine is None:
+                rules[code] = [passes, fails]
+            else:
+                mine[0] += passes
+                mine[1] += fails
+        items = self.items
         for code, (points, possible, n) in other.items.items():
-            mine = self.items.setdefault(code, [0.0, 0.0, 0])
-            mine[0] += points
-            mine[1] += possible
-            mine[2] += n
+            mine = items.get(code)
+            if mine is None:
+                items[code] = [points, possible, n]
+            else:
+                mine[0] += points
+                mine[1] += possible
+                mine[2] += n
 
     def headline(self) -> dict:
         return {
@@ -111,6 +130,26 @@ class Acc:
             "disputes_opened": self.disputes_opened,
             "disputes_decided": self.disputes_decided,
         }
+
+    def as_figures(self) -> dict:
+        """The additive counts of a period as JSON, kept in a team's bulletin so that next
+        week's run reads them back instead of scanning this week's calls again. Disputes are
+        left out: only the current period's are ever shown."""
+        return {
+            **{name: getattr(self, name) for name in STORED_COUNTS},
+            "rules": self.rules,
+            "items": self.items,
+        }
+
+    @classmethod
+    def from_figures(cls, figures: dict) -> Acc:
+        return cls(
+            **{name: figures[name] for name in STORED_COUNTS},
+            rules={code: [int(p), int(f)] for code, (p, f) in figures["rules"].items()},
+            items={
+                code: [float(a), float(b), int(n)] for code, (a, b, n) in figures["items"].items()
+            },
+        )
 
     def rule_compliance(self, code: str) -> tuple[float | None, int]:
         passes, fails = self.rules.get(code, (0, 0))
@@ -156,14 +195,28 @@ def collect(
     start: datetime.datetime,
     end: datetime.datetime,
     prev_start: datetime.datetime,
+    previous: dict[int, Acc] | None = None,
     examples_per_team: int = 3,
 ) -> Collected:
     """The figures of [start, end) and [prev_start, start), per team and agent, in six queries
-    (rule labels, checks, evaluations, answers, disputes, example calls) plus item labels."""
+    (rule labels, checks, evaluations, answers, disputes, example calls) plus item labels.
+
+    `previous` (team id → figures of [prev_start, start)), when given, stands in for the
+    previous period: only [start, end) is scanned, which halves the work of the big queries."""
     rule_labels = rule_codes_and_labels()
     codes = sorted(rule_labels)
     teams: dict[tuple[int, int], Acc] = defaultdict(Acc)
     agents: dict[int, tuple[int, Acc]] = {}
+    if previous is not None:
+        for team_id, acc in previous.items():
+            teams[(PREV, team_id)].add(acc)
+        since = start
+
+        def bucket(field_name: str, start: datetime.datetime) -> Value:
+            return Value(CUR, output_field=IntegerField())  # grouped by nothing: a constant
+
+    else:
+        since, bucket = prev_start, _bucket
 
     # 1. Automatic checks, per agent and team, with pass/fail counts of every rule read from
     # the JSON outcomes in the same scan (a FILTER per rule, not a row per outcome).
@@ -173,8 +226,8 @@ def collect(
         rule_aggregates[f"r{index}p"] = Count("pk", filter=Exact(outcome, "pass"))
         rule_aggregates[f"r{index}f"] = Count("pk", filter=Exact(outcome, "fail"))
     checks = (
-        CallCheck.objects.filter(call__started_at__gte=prev_start, call__started_at__lt=end)
-        .annotate(bucket=_bucket("call__started_at", start))
+        CallCheck.objects.filter(call__started_at__gte=since, call__started_at__lt=end)
+        .annotate(bucket=bucket("call__started_at", start))
         .values("bucket", "call__team_id", "call__agent_id")
         .annotate(
             n=Count("pk"),
@@ -184,29 +237,42 @@ def collect(
             **rule_aggregates,
         )
         .order_by()
-    )
-    for row in checks:
-        acc = Acc(
-            checked=row["n"],
-            auto_scored=row["scored"],
-            auto_sum=_f(row["total"]),
-            auto_critical=row["critical"],
+        .values_list(
+            "bucket",
+            "call__team_id",
+            "call__agent_id",
+            "n",
+            "scored",
+            "total",
+            "critical",
+            *rule_aggregates,
         )
-        for index, code in enumerate(codes):
-            passes, fails = row[f"r{index}p"], row[f"r{index}f"]
+    )
+    pairs = list(enumerate(codes))
+    for bucket_, team_id, agent_id, n, scored, total, critical, *counts in checks:
+        rules = {}
+        for index, code in pairs:
+            passes, fails = counts[2 * index], counts[2 * index + 1]
             if passes or fails:
-                acc.rules[code] = [passes, fails]
-        _add(teams, agents, row["bucket"], row["call__team_id"], row["call__agent_id"], acc)
+                rules[code] = [passes, fails]
+        acc = Acc(
+            checked=n,
+            auto_scored=scored,
+            auto_sum=_f(total),
+            auto_critical=critical,
+            rules=rules,
+        )
+        _add(teams, agents, bucket_, team_id, agent_id, acc)
 
     # 2. Evaluations by supervisors, per agent and team.
     evaluations = (
         Evaluation.objects.filter(
             calibration__isnull=True,
             status__in=COUNTED_EVALUATIONS,
-            submitted_at__gte=prev_start,
+            submitted_at__gte=since,
             submitted_at__lt=end,
         )
-        .annotate(bucket=_bucket("submitted_at", start))
+        .annotate(bucket=bucket("submitted_at", start))
         .values("bucket", "call__team_id", "call__agent_id")
         .annotate(
             n=Count("pk"),
@@ -232,12 +298,12 @@ def collect(
         Answer.objects.filter(
             evaluation__calibration__isnull=True,
             evaluation__status__in=COUNTED_EVALUATIONS,
-            evaluation__submitted_at__gte=prev_start,
+            evaluation__submitted_at__gte=since,
             evaluation__submitted_at__lt=end,
             is_na=False,
             possible__gt=0,
         )
-        .annotate(bucket=_bucket("evaluation__submitted_at", start))
+        .annotate(bucket=bucket("evaluation__submitted_at", start))
         .values("bucket", "evaluation__call__team_id", "item_id")
         .annotate(points_sum=Sum("points"), possible_sum=Sum("possible"), n=Count("pk"))
         .order_by()
@@ -291,7 +357,11 @@ def _add(teams, agents, bucket: int, team_id: int, agent_id: int, acc: Acc) -> N
 
 def _examples(teams, *, start, end, codes, per_team: int) -> dict[int, list[dict]]:
     """A few failing calls per team, lowest automatic score first, with the evidence of the
-    rules they failed: one query with a window function, whatever the number of teams."""
+    rules they failed. Only calls below the score standard are candidates (a call that scored
+    well is a poor example of a shortfall, and the cheap score test spares most rows the JSON
+    test). Two queries whatever the number of teams: a window function ranks narrow rows (id,
+    team, score), then the few chosen calls are read with their outcomes and evidence — the
+    big JSON columns never go through the sort."""
     failing_codes = sorted(
         {code for (bucket, _), acc in teams.items() if bucket == CUR for code in acc.rules}
         & set(codes)
@@ -301,17 +371,26 @@ def _examples(teams, *, start, end, codes, per_team: int) -> dict[int, list[dict
     any_fail = Q()
     for code in failing_codes:
         any_fail |= Exact(KeyTextTransform(code, "outcomes"), "fail")
-    rows = (
-        CallCheck.objects.filter(call__started_at__gte=start, call__started_at__lt=end)
+    ranked = (
+        CallCheck.objects.filter(
+            call__started_at__gte=start,
+            call__started_at__lt=end,
+            score__lt=settings.QA_BULLETIN_SCORE_STANDARD,
+        )
         .filter(any_fail)
         .annotate(
             rank=Window(
                 RowNumber(),
                 partition_by=[F("call__team_id")],
-                order_by=[F("score").asc(nulls_last=True), F("call_id").asc()],
+                order_by=[F("score").asc(), F("call_id").asc()],
             )
         )
         .filter(rank__lte=per_team)
+        .values_list("pk", flat=True)
+    )
+    rows = (
+        CallCheck.objects.filter(pk__in=list(ranked))
+        .order_by("call__team_id", "score", "call_id")
         .values(
             "call_id",
             "call__call_id",

@@ -144,14 +144,23 @@ class Builder:
             a_head = acc.headline()
             if below_standard(a_head, self.std):
                 below.append((agent_id, team_id, a_head))
-        names = Agent.objects.in_bulk([agent_id for agent_id, _, _ in below])
+        # Names as plain tuples: thousands of agents may be below standard in a bad week.
+        ids = [agent_id for agent_id, _, _ in below]
+        names = {}
+        for first in range(0, len(ids), 5000):  # within SQLite's limit of query parameters
+            names.update(
+                (pk, (name, employee_no))
+                for pk, name, employee_no in Agent.objects.filter(
+                    pk__in=ids[first : first + 5000]
+                ).values_list("pk", "name", "employee_no")
+            )
         for agent_id, team_id, a_head in below:
-            agent = names.get(agent_id)
+            name, employee_no = names.get(agent_id, (str(agent_id), ""))
             self.agents_below.setdefault(team_id, []).append(
                 {
                     "id": agent_id,
-                    "name": agent.name if agent else str(agent_id),
-                    "employee_no": agent.employee_no if agent else "",
+                    "name": name,
+                    "employee_no": employee_no,
                     "team": org.teams[team_id].name if team_id in org.teams else "",
                     **{k: a_head[k] for k in ("checked", "auto_mean", "evaluated", "pass_rate")},
                     "critical": a_head["auto_critical"] + a_head["eval_critical"],
@@ -258,4 +267,7 @@ class Builder:
             "targets": targets,
             "trend": [*trend, {"week": self.period[0].isoformat(), **summary}],
         }
+        if scope.level == Level.TEAM:
+            # Next week's run reads these back for its change (services._previous_figures).
+            data["figures"] = cur.as_figures()
         return data, summary

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from bulletins import services
 from bulletins.models import Bulletin, Kind
 from qa_center.models import Notification
+from tests.bulletins.conftest import PREV_WEEK
 from tests.bulletins.factories import WEEK
 
 
@@ -117,3 +118,78 @@ def test_new_bulletins_are_announced_in_the_app_and_by_email(
     assert Notification.objects.filter(user=hand_week.users["manager"]).count() == 1  # center
     assert Notification.objects.filter(user=hand_week.users["dept_manager"]).count() == 1
     assert [m.to for m in mailoutbox] == [["lead@example.com"]]
+
+
+def _data_by_scope(revision: int) -> dict[str, dict]:
+    return {
+        b.scope_key: b.data
+        for b in Bulletin.objects.filter(kind=Kind.WEEKLY, period_start=WEEK, revision=revision)
+    }
+
+
+def test_last_weeks_figures_read_from_its_bulletins_equal_recomputing_them(hand_week, monkeypatch):
+    # Last week's run stores every team's figures; this week's reads them back instead of
+    # scanning last week's calls again.
+    services.bulletins_generate_week(week_start=PREV_WEEK, notify_readers=False)
+    seen = []
+    real_collect = services.collect
+
+    def spy(**kwargs):
+        seen.append(kwargs.get("previous"))
+        return real_collect(**kwargs)
+
+    monkeypatch.setattr(services, "collect", spy)
+    services.bulletins_generate_week(week_start=WEEK, notify_readers=False)
+    assert seen[-1] is not None and set(seen[-1]) == {
+        hand_week.team_a1.pk,
+        hand_week.team_a2.pk,
+        hand_week.team_b1.pk,
+    }
+    stored = _data_by_scope(1)
+
+    # The same week, recomputing last week from its calls.
+    monkeypatch.setattr(services, "_previous_figures", lambda week_start, org: None)
+    services.bulletins_generate_week(
+        week_start=WEEK, revise=True, reason="recompute", notify_readers=False
+    )
+    assert seen[-1] is None
+    recomputed = _data_by_scope(2)
+    assert stored.keys() == recomputed.keys() and len(stored) == 6
+    for key in stored:
+        assert stored[key] == recomputed[key], key
+    team = stored[f"team:{hand_week.team_a1.pk}"]
+    assert team["headline"]["prev"]["auto_mean"] == 90.0
+    assert rule(team, "HOLD")["prev"] == 100.0
+
+
+def test_without_last_weeks_bulletins_the_run_scans_last_week(hand_week, monkeypatch):
+    seen = []
+    real_collect = services.collect
+
+    def spy(**kwargs):
+        seen.append(kwargs.get("previous"))
+        return real_collect(**kwargs)
+
+    monkeypatch.setattr(services, "collect", spy)
+    services.bulletins_generate_week(week_start=WEEK, notify_readers=False)
+    assert seen == [None]
+    team = weekly(key=f"team:{hand_week.team_a1.pk}").data
+    assert team["headline"]["prev"]["auto_mean"] == 90.0  # computed from last week's calls
+
+
+def test_a_team_missing_from_last_week_means_scanning_last_week(hand_week, monkeypatch):
+    services.bulletins_generate_week(
+        week_start=PREV_WEEK,
+        scopes=["center", f"team:{hand_week.team_a1.pk}"],
+        notify_readers=False,
+    )
+    seen = []
+    real_collect = services.collect
+
+    def spy(**kwargs):
+        seen.append(kwargs.get("previous"))
+        return real_collect(**kwargs)
+
+    monkeypatch.setattr(services, "collect", spy)
+    services.bulletins_generate_week(week_start=WEEK, notify_readers=False)
+    assert seen == [None]
