@@ -20,6 +20,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 from collections import deque
 from collections.abc import Iterator
 from typing import IO, Any
@@ -316,10 +317,20 @@ class _Splicer:
         os.unlink(path)
 
 
+def _start_method() -> str:
+    """fork when this process is single-threaded (workers inherit the compiled library for
+    free); forkserver when other threads run (a browser driver under pytest, a threaded
+    server), because forking a threaded process can deadlock the child on a lock another
+    thread held; spawn where neither exists."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
 def _score_parallel(library: Library, data: Any, source: IO[bytes], sink: Any, workers: int) -> int:
     global _WORKER_LIBRARY
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    ctx = multiprocessing.get_context(_start_method())
     spool_dir = tempfile.mkdtemp(prefix="qa_score-")
     _WORKER_LIBRARY = library  # inherited by forked workers
     bad = 0

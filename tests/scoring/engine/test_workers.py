@@ -70,3 +70,23 @@ def test_workers_output_through_a_pipe(bench_files):
     assert one.returncode == two.returncode == 1
     assert one.stdout == two.stdout
     assert len(one.stdout.splitlines()) == 171
+
+
+def test_workers_start_safely_when_other_threads_run(bench_files, tmp_path):
+    """Forking a threaded process can deadlock the child (it hung under pytest once a browser
+    driver thread was alive); with another thread running the pool must not fork."""
+    import threading
+
+    rules, calls = bench_files
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        assert cli._start_method() in {"forkserver", "spawn"}
+        one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+        assert _run(rules, calls, 1, output=str(one)) == 1
+        assert _run(rules, calls, 2, output=str(two)) == 1
+        assert two.read_bytes() == one.read_bytes()
+    finally:
+        stop.set()
+        other.join()
