@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Iterable
 
 from django.db.models import Count, Q, QuerySet
 
@@ -54,13 +56,34 @@ def org_summary_for(user) -> dict:
     }
 
 
+Membership = tuple[int, datetime.date, datetime.date | None]  # (team id, started, ended)
+
+
+def memberships_by_agent(agent_ids: Iterable[int]) -> dict[int, list[Membership]]:
+    """Every membership of these agents, newest first, in one query (an import of thousands
+    of calls asks once, not per call)."""
+    memberships: dict[int, list[Membership]] = defaultdict(list)
+    rows = (
+        TeamMembership.objects.filter(agent_id__in=list(agent_ids))
+        .order_by("agent_id", "-started_on")
+        .values_list("agent_id", "team_id", "started_on", "ended_on")
+    )
+    for agent_id, team_id, started_on, ended_on in rows:
+        memberships[agent_id].append((team_id, started_on, ended_on))
+    return memberships
+
+
+def team_id_on(memberships: list[Membership], current_team_id: int, day: datetime.date) -> int:
+    """The team an agent was in on `day`: the latest membership started on or before it and
+    not ended before it; the current team when no membership covers the day."""
+    for team_id, started_on, ended_on in memberships:
+        if started_on <= day and (ended_on is None or ended_on >= day):
+            return team_id
+    return current_team_id
+
+
 def team_on(agent: Agent, day: datetime.date) -> Team:
     """The team the agent belonged to on `day` (their current team if no membership covers it)."""
-    membership = (
-        agent.memberships.filter(started_on__lte=day)
-        .exclude(ended_on__lt=day)
-        .select_related("team")
-        .order_by("-started_on")
-        .first()
-    )
-    return membership.team if membership else agent.team
+    memberships = memberships_by_agent([agent.pk]).get(agent.pk, [])
+    team_id = team_id_on(memberships, agent.team_id, day)
+    return agent.team if team_id == agent.team_id else Team.objects.get(pk=team_id)

@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from org.models import Agent, User
+from org.selectors import memberships_by_agent, team_id_on
 
 from .models import Call, ImportJob
 from .services.checks import check_from_result, checks_save, engine_call, engine_library
-from .services.imports import _team_on, _teams_by_agent
 from .services.libraries import library_load_file
 
 STARTER_LIBRARY = Path(__file__).resolve().parent / "fixtures" / "rules" / "hotline.json"
@@ -212,7 +212,7 @@ def seed(*, stdout=None, rng: random.Random | None = None) -> None:
         }
         for agent in agents
     }
-    memberships = _teams_by_agent(agent.pk for agent in agents)
+    memberships = memberships_by_agent(agent.pk for agent in agents)
     now = timezone.now()
     compiled = engine_library(library)
     with transaction.atomic():
@@ -239,7 +239,7 @@ def seed(*, stdout=None, rng: random.Random | None = None) -> None:
                 Call(
                     call_id=f"{DEMO_PREFIX}{day:%Y%m%d}-{index + 1:05d}",
                     agent=agent,
-                    team_id=_team_on(memberships.get(agent.pk, []), agent.team_id, day),
+                    team_id=team_id_on(memberships.get(agent.pk, []), agent.team_id, day),
                     started_at=started_at,
                     duration_seconds=turns[-1]["end"],
                     channel=channel,

@@ -8,9 +8,7 @@ Automatic checks are enqueued after the calls are committed.
 
 from __future__ import annotations
 
-import datetime
 import logging
-from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,7 +19,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from org.models import Agent, TeamMembership
+from org.models import Agent
+from org.selectors import memberships_by_agent, team_id_on
 from scoring.importers import FileRefusedError, ParsedCall, Problem, detect_format, parse_calls
 from scoring.models import Call, ImportJob
 
@@ -122,28 +121,6 @@ def import_job_start(*, job: ImportJob, content: bytes | None = None) -> ImportJ
 # --- Doing the work ----------------------------------------------------------------------------
 
 
-def _teams_by_agent(agent_ids: Iterable[int]) -> dict[int, list[tuple]]:
-    """Every membership of these agents, newest first: one query for the whole file."""
-    memberships: dict[int, list[tuple]] = defaultdict(list)
-    rows = (
-        TeamMembership.objects.filter(agent_id__in=list(agent_ids))
-        .order_by("agent_id", "-started_on")
-        .values_list("agent_id", "team_id", "started_on", "ended_on")
-    )
-    for agent_id, team_id, started_on, ended_on in rows:
-        memberships[agent_id].append((team_id, started_on, ended_on))
-    return memberships
-
-
-def _team_on(memberships: list[tuple], current_team_id: int, day: datetime.date) -> int:
-    """org.selectors.team_on, over memberships read once (same rule: the latest membership
-    started on or before `day` and not ended before it; else the current team)."""
-    for team_id, started_on, ended_on in memberships:
-        if started_on <= day and (ended_on is None or ended_on >= day):
-            return team_id
-    return current_team_id
-
-
 def _existing_call_ids(call_ids: list[str]) -> set[str]:
     existing: set[str] = set()
     for start in range(0, len(call_ids), 5000):
@@ -164,7 +141,7 @@ def _resolve(
             "pk", "employee_no", "team_id"
         )
     }
-    memberships = _teams_by_agent(agent.pk for agent in agents.values())
+    memberships = memberships_by_agent(agent.pk for agent in agents.values())
     existing = _existing_call_ids([call.call_id for call in calls])
     problems: list[Problem] = []
     duplicates: list[str] = []
@@ -194,7 +171,7 @@ def _resolve(
             Call(
                 call_id=call.call_id,
                 agent_id=agent.pk,
-                team_id=_team_on(memberships.get(agent.pk, []), agent.team_id, day),
+                team_id=team_id_on(memberships.get(agent.pk, []), agent.team_id, day),
                 started_at=call.started_at,
                 duration_seconds=duration,
                 channel=call.channel,
