@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 PORT   ?= 8000
 
-.PHONY: demo test venv dev-venv lint migrations-check messages serve worker beat bench clean
+.PHONY: demo test venv dev-venv engine lint migrations-check messages serve worker beat bench clean
 
 $(VENV)/.runtime: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,8 +20,13 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 venv: $(VENV)/.runtime
 dev-venv: $(VENV)/.dev
 
+## engine: compile the engine's hot modules with Cython (a no-op when up to date; without a C
+## compiler the pure-Python engine runs, same results; CI, QA_REQUIRE_SERVICES=1, needs it built)
+engine: venv
+	$(PY) -m scoring.engine.build $(if $(filter 1,$(QA_REQUIRE_SERVICES)),--strict)
+
 ## demo: set up, migrate, seed the demo hotline and serve it on http://127.0.0.1:$(PORT)
-demo: venv
+demo: venv engine
 	$(PY) manage.py migrate --no-input
 	QA_DEMO=1 $(PY) manage.py seed_demo
 	@echo ""
@@ -30,13 +35,14 @@ demo: venv
 	@echo ""
 	QA_DEMO=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-## test: lint, check migrations, run every test
-test: dev-venv
+## test: lint, check migrations, run every test, then the engine's tests on its pure-Python modules
+test: dev-venv engine
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py compilemessages --ignore=.venv -v0
 	$(VENV)/bin/pytest
+	QA_ENGINE_PURE=1 $(VENV)/bin/pytest tests/scoring/engine -q
 
 lint: dev-venv
 	$(VENV)/bin/ruff check --fix .
@@ -47,17 +53,17 @@ messages: dev-venv
 	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --ignore=staticfiles
 	$(PY) manage.py compilemessages --ignore=.venv
 
-serve: venv
+serve: venv engine
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-worker: venv
+worker: venv engine
 	$(VENV)/bin/celery -A qa_center worker -l info
 
 beat: venv
 	$(VENV)/bin/celery -A qa_center beat -l info
 
-bench: dev-venv
+bench: dev-venv engine
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3 staticfiles
+	rm -rf $(VENV) var/*.sqlite3 staticfiles build scoring/engine/*.so scoring/engine/_compiled.json
