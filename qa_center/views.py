@@ -86,6 +86,13 @@ def _check_worker(redis_ok: bool) -> dict:
     return {"ok": bool(workers), "mode": "celery", "workers": workers, "last_heartbeat": last}
 
 
+def _engine_mode() -> dict:
+    """Which compliance engine this process runs: informational, never a failure."""
+    import scoring.engine
+
+    return {"compiled": scoring.engine.COMPILED, "mode": scoring.engine.ENGINE_MODE}
+
+
 @never_cache
 def health(request: HttpRequest) -> HttpResponse:
     """JSON for monitoring (200 when all is well, 503 otherwise); a readable page for admins."""
@@ -98,9 +105,13 @@ def health(request: HttpRequest) -> HttpResponse:
     wants_html = (
         "text/html" in request.headers.get("Accept", "") and request.GET.get("format") != "json"
     )
+    engine = _engine_mode()
     if wants_html and has_capability(request.user, "view_health"):
-        return render(request, "core/health.html", {"checks": checks, "ok": ok}, status=status)
-    return JsonResponse({"status": "ok" if ok else "fail", "checks": checks}, status=status)
+        context = {"checks": checks, "ok": ok, "engine": engine}
+        return render(request, "core/health.html", context, status=status)
+    return JsonResponse(
+        {"status": "ok" if ok else "fail", "checks": checks, "engine": engine}, status=status
+    )
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

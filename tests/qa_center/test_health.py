@@ -13,6 +13,10 @@ def test_health_answers_json_for_machines(client):
     data = response.json()
     assert data["checks"]["database"]["ok"] is True
     assert set(data["checks"]) == {"database", "redis", "worker"}
+    # Which engine runs is reported beside the checks, never as a failure.
+    assert set(data["engine"]) == {"compiled", "mode"}
+    engine = data["engine"]
+    assert engine["mode"].startswith("compiled" if engine["compiled"] else "pure")
 
 
 def test_health_page_is_readable_for_admins(client, world):
@@ -20,6 +24,9 @@ def test_health_page_is_readable_for_admins(client, world):
     response = client.get(reverse("health"), HTTP_ACCEPT="text/html")
     assert response["Content-Type"].startswith("text/html")
     assert "Database" in response.content.decode() or "数据库" in response.content.decode()
+    assert (
+        "Compliance engine" in response.content.decode() or "质检引擎" in response.content.decode()
+    )
 
 
 def test_health_page_is_json_for_everyone_else(client, world):
