@@ -20,6 +20,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import shlex
 import shutil
 import sys
@@ -110,15 +111,21 @@ def output_to(path: Path) -> Iterator[None]:
             os.close(saved[1])
 
 
+CYTHON_ERROR = re.compile(r"^\S+\.py:\d+:\d+: ")  # "calls.py:181:13: Unknown type …"
+C_ERROR = re.compile(r"\berror\b", re.IGNORECASE)  # gcc's "x.c:9:1: error: …", "fatal error"
+
+
 def last_error(path: Path) -> str:
-    """The first line of the log that looks like the error, shortened."""
+    """The line of the log that says what went wrong (Cython's error first), shortened."""
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return ""
-    for line in lines:
-        if "error" in line.lower() and line.strip():
-            return line.strip()[:200]
+    lines = [line.strip() for line in lines if not line.startswith("warning:")]
+    for pattern in (CYTHON_ERROR, C_ERROR):
+        for line in lines:
+            if pattern.search(line):
+                return line[:200]
     return ""
 
 
@@ -150,7 +157,7 @@ def compile_modules() -> dict[str, str]:
             command = build_ext(dist)
             command.build_lib = str(lib_dir)
             command.build_temp = str(BUILD_DIR / "temp")
-            command.parallel = 2
+            command.parallel = max(1, min(len(HOT), os.cpu_count() or 1))
             command.ensure_finalized()
             command.run()
             built = {name: Path(command.get_ext_fullpath(f"{PACKAGE}.{name}")) for name in HOT}
