@@ -12,7 +12,7 @@ from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
 # The modules compiled with Cython, in dependency order (each imports only earlier ones).
-HOT = ("normalize", "matcher", "calls", "evaluate")
+HOT = ("normalize", "library", "matcher", "calls", "evaluate")
 PACKAGE = "scoring.engine"
 ENGINE_DIR = Path(__file__).resolve().parent
 MANIFEST = ENGINE_DIR / "_compiled.json"

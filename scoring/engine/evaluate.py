@@ -18,7 +18,13 @@ from scoring.engine.library import TIMING_KINDS, Problem, Rule, parse_library
 from scoring.engine.matcher import SPEAKER_CODE, Matcher
 from scoring.engine.normalize import CallText, normalize_call
 
+try:  # compiled by Cython (``python -m scoring.engine.build``); the annotations type the loops
+    import cython
+except ImportError:  # pragma: no cover - the same code as pure Python, without Cython
+    from scoring.engine import _cython_shim as cython
+
 PASS, FAIL, NA = "pass", "fail", "na"
+_NO_OCCS: list = []  # the occurrences of a rule the call did not touch (never modified)
 
 # Role numbers inside the matcher: the first phrase list of a rule is role 0, ``then`` role 1.
 _ROLES = {
@@ -29,8 +35,8 @@ _ROLES = {
 }
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+#: Compact JSON with non-ASCII kept (one encoder: ``json.dumps`` with options builds one per call).
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _num(value: float | int) -> str:
@@ -41,7 +47,7 @@ def _num(value: float | int) -> str:
 class Library:
     """A validated, compiled rule library. Build it with :func:`load_library`."""
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: Any) -> None:
         self.rules, self.warnings = parse_library(data)
         self.name = data.get("name")
         self.version = data.get("version")
@@ -117,7 +123,7 @@ class Library:
         """The library as it was loaded (JSON-compatible)."""
         return self._data
 
-    def score_call(self, call: dict[str, Any]) -> dict[str, Any]:
+    def score_call(self, call: Any) -> dict[str, Any]:
         """Score one call (a dict as in the contract); returns the result dict.
 
         Raises :class:`~scoring.engine.calls.CallError` for an invalid call."""
@@ -182,7 +188,7 @@ class Library:
         first = True  # the first part of the list must drop its leading comma
         for pos in dynamic:
             rule = rules[pos]
-            outcome, evidence, value = evaluators[rule.kind](rule, hits.get(pos, ()), ctx)
+            outcome, evidence, value = evaluators[rule.kind](rule, hits.get(pos, _NO_OCCS), ctx)
             outcomes[pos] = outcome
             default = self._default_outcome[pos]
             if default != outcome:
@@ -234,52 +240,58 @@ class Library:
 
     # ---------------------------------------------------------------------------------------
     # Evaluators: (rule, occurrences, context) -> (outcome, evidence JSON items, value JSON).
-    # An occurrence is (role, turn, start, end, phrase_json, distance) in normalized offsets.
+    # An occurrence is (turn, start, end, distance, phrase_json, role) in normalized offsets:
+    # tuples sort by place in the call, an exact occurrence before a near one at the same span.
 
-    def _in_scope(self, rule: Rule, occs, ctx: _Context) -> list:
+    def _in_scope(self, rule: Rule, occs: list, ctx: _Context) -> list:
         if rule.where == "any":
-            return list(occs)
-        rank = ctx.rank
-        n = rule.turns
+            return occs
+        rank: list = ctx.rank
+        n: cython.Py_ssize_t = rule.turns
         if rule.where == "first":
-            return [o for o in occs if rank[o[1]] < n]
-        count = ctx.counts[SPEAKER_CODE[rule.speakers["phrases"]]]
-        return [o for o in occs if rank[o[1]] >= count - n]
+            return [o for o in occs if rank[o[0]] < n]
+        count: cython.Py_ssize_t = ctx.counts[SPEAKER_CODE[rule.speakers["phrases"]]]
+        return [o for o in occs if rank[o[0]] >= count - n]
 
-    def _eval_required(self, rule: Rule, occs, ctx: _Context):
+    def _eval_required(self, rule: Rule, occs: list, ctx: _Context):
         found = self._in_scope(rule, occs, ctx)
         if found:
             # One occurrence proves the rule: show the first of each phrase, not every "请".
-            first: dict[str, tuple] = {}
+            first: dict = {}
             for o in sorted(found, key=_order_exact_first):
                 first.setdefault(o[4], o)
-            return PASS, ctx.evidence(sorted(first.values(), key=_order)), None
+            return PASS, ctx.evidence(sorted(first.values())), None
         return FAIL, "", None
 
-    def _eval_forbidden(self, rule: Rule, occs, ctx: _Context):
+    def _eval_forbidden(self, rule: Rule, occs: list, ctx: _Context):
         found = self._in_scope(rule, occs, ctx)
         if found:
             return FAIL, ctx.evidence(_pick(found, rule.fuzzy)), None
         return PASS, "", None
 
-    def _eval_triggered(self, rule: Rule, occs, ctx: _Context):
-        when: dict[int, tuple] = {}  # trigger turn -> its first when occurrence
-        then: dict[int, tuple] = {}  # turn -> its first then occurrence
-        for o in sorted(occs, key=_order):
-            (when if o[0] == 0 else then).setdefault(o[1], o)
+    def _eval_triggered(self, rule: Rule, occs: list, ctx: _Context):
+        when: dict = {}  # trigger turn -> its first when occurrence
+        then: dict = {}  # turn -> its first then occurrence
+        for o in sorted(occs):
+            (when if o[5] == 0 else then).setdefault(o[0], o)
         if not when:
             return NA, "", None
         same = rule.speakers["when"] == rule.speakers["then"]
-        later = ctx.turns_of[SPEAKER_CODE[rule.speakers["then"]]]
-        within = rule.within
-        answered: list[tuple] = []
-        unanswered: list[tuple] = []
-        for turn, trigger in sorted(when.items()):
+        later: list = ctx.turns_of[SPEAKER_CODE[rule.speakers["then"]]]
+        within: cython.Py_ssize_t = rule.within
+        i: cython.Py_ssize_t
+        j: cython.Py_ssize_t
+        stop: cython.Py_ssize_t
+        answered: list = []
+        unanswered: list = []
+        for turn in sorted(when):
+            trigger = when[turn]
             answer = then.get(turn) if same else None
             if answer is None:
                 i = bisect_right(later, turn)
-                for nxt in later[i : i + within]:
-                    answer = then.get(nxt)
+                stop = min(i + within, len(later))
+                for j in range(i, stop):
+                    answer = then.get(later[j])
                     if answer is not None:
                         break
             if answer is None:
@@ -289,17 +301,17 @@ class Library:
                 answered.append(answer)
         if unanswered:
             return FAIL, ctx.evidence(unanswered), None
-        return PASS, ctx.evidence(sorted(set(answered), key=_order)), None
+        return PASS, ctx.evidence(sorted(set(answered))), None
 
-    def _eval_sequence(self, rule: Rule, occs, ctx: _Context):
-        firsts = [o for o in occs if o[0] == 0]
-        thens = [o for o in occs if o[0] == 1]
+    def _eval_sequence(self, rule: Rule, occs: list, ctx: _Context):
+        thens = [o for o in occs if o[5] == 1]
         if not thens:
             return NA, "", None
-        earliest = min(thens, key=_order)
-        before = [o for o in firsts if (o[1], o[2]) < (earliest[1], earliest[2])]
+        earliest = min(thens)
+        where = (earliest[0], earliest[1])
+        before = [o for o in occs if o[5] == 0 and (o[0], o[1]) < where]
         if before:
-            return PASS, ctx.evidence([min(before, key=_order), earliest]), None
+            return PASS, ctx.evidence([min(before), earliest]), None
         return FAIL, ctx.evidence([earliest]), None
 
     def _pairs(self, ctx: _Context) -> list[int]:
@@ -342,12 +354,32 @@ class Library:
         if call.starts is None:
             return NA, "", None
         spk = SPEAKER_CODE[rule.speaker]
-        chars = 0
+        chars: cython.Py_ssize_t = 0
         duration = 0.0
-        for t in ctx.turns_of[spk]:
-            text = ctx.ct.turn_text(t)
-            chars += len(text) - text.count(" ")
-            duration += call.ends[t] - call.starts[t]  # type: ignore[index]
+        ct = ctx.ct
+        turns: list = ctx.turns_of[spk]
+        t: cython.Py_ssize_t
+        ends: list = call.ends
+        begins: list = call.starts
+        if ct.joined:  # each turn's length from where the turns start in the joined text
+            text: str = ct.text
+            starts: list = ct.starts
+            last: cython.Py_ssize_t = len(starts) - 1
+            a: cython.Py_ssize_t
+            b: cython.Py_ssize_t
+            spaced: cython.bint = " " in text
+            for t in turns:
+                a = starts[t]
+                b = starts[t + 1] - 1 if t < last else len(text)
+                chars += b - a
+                if spaced:
+                    chars -= text.count(" ", a, b)
+                duration += ends[t] - begins[t]
+        else:
+            for t in turns:
+                turn_text = ct.turn_text(t)
+                chars += len(turn_text) - turn_text.count(" ")
+                duration += ends[t] - begins[t]
         if duration <= 0:
             return NA, "", None
         value = chars / duration * 60
@@ -356,12 +388,12 @@ class Library:
         return (FAIL if low or high else PASS), "", _num(value)
 
 
-def _order(o: tuple) -> tuple:
-    return (o[1], o[2], o[3], o[5], o[4])
-
-
 def _order_exact_first(o: tuple) -> tuple:
-    return (o[1], o[5], o[2], o[3])
+    return (o[0], o[3], o[1], o[2])
+
+
+def _order_near_last(o: tuple) -> tuple:
+    return (o[3], o[0], o[1], o[2], o[4])
 
 
 def _pick(occs: list, fuzzy: bool) -> list:
@@ -369,16 +401,16 @@ def _pick(occs: list, fuzzy: bool) -> list:
     and turn, the best non-overlapping spans (exact first, then leftmost), since every real
     occurrence also has shifted near-spans within distance 1."""
     if not fuzzy:
-        return sorted(occs, key=_order)
-    picked: list[tuple] = []
-    taken: dict[tuple[int, str], list[tuple[int, int]]] = {}
-    for o in sorted(occs, key=lambda o: (o[5], o[1], o[2], o[3], o[4])):
-        spans = taken.setdefault((o[1], o[4]), [])
-        if any(o[2] < e and s < o[3] for s, e in spans):
+        return sorted(occs)
+    picked: list = []
+    taken: dict = {}
+    for o in sorted(occs, key=_order_near_last):
+        spans = taken.setdefault((o[0], o[4]), [])
+        if any(o[1] < e and s < o[2] for s, e in spans):
             continue
-        spans.append((o[2], o[3]))
+        spans.append((o[1], o[2]))
         picked.append(o)
-    return sorted(picked, key=_order)
+    return sorted(picked)
 
 
 class _Context:
@@ -423,8 +455,8 @@ class _Context:
         span = self.ct.span
         out = []
         for o in occs:
-            turn = o[1]
-            start, end = span(turn, o[2], o[3])
+            turn = o[0]
+            start, end = span(turn, o[1], o[2])
             out.append(f'{{"turn":{turn},"start":{start},"end":{end},"phrase":{o[4]}}}')
         return ",".join(out)
 
@@ -434,7 +466,7 @@ def error_line(exc: CallError, line_no: int) -> bytes:
     return _dumps({"call_id": exc.call_id, "line": line_no, "error": exc.message}).encode()
 
 
-def load_library(data: dict[str, Any]) -> Library:
+def load_library(data: Any) -> Library:
     """Validate and compile a rule library; raises ``LibraryError`` if it is invalid."""
     return Library(data)
 

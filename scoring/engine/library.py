@@ -1,3 +1,4 @@
+# cython: annotation_typing=False
 """Rule libraries: parse and validate the JSON, and explain what is wrong or suspicious.
 
 A library is ``{"name": ..., "version": ..., "rules": [RULE, ...]}``; see ``docs/rules.md``.
@@ -7,6 +8,7 @@ A library is ``{"name": ..., "version": ..., "rules": [RULE, ...]}``; see ``docs
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -107,10 +109,7 @@ class Rule:
     max: float | None = None
 
 
-def _json(value: Any) -> str:
-    import json
-
-    return json.dumps(value, ensure_ascii=False)
+_json = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per message
 
 
 class _Checker:

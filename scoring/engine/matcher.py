@@ -18,12 +18,16 @@ from bisect import bisect_right
 
 from scoring.engine.normalize import (
     SEP,
-    WORD_LIMIT,
     CallText,
     has_word_char,
     is_word,
     normalize_phrase,
 )
+
+try:  # compiled by Cython (``python -m scoring.engine.build``); the annotations type the loops
+    import cython
+except ImportError:  # pragma: no cover - the same code as pure Python, without Cython
+    from scoring.engine import _cython_shim as cython
 
 try:  # the Rust automaton returns all matches of a turn in one call: ~2x faster
     import ahocorasick_rs as _ac_rs
@@ -88,8 +92,37 @@ def within_one(x: str, y: str) -> bool:
 def cuts_word(text: str, s: int, e: int) -> bool:
     """A match ``[s, e)`` cuts a word: it starts (ends) with a word character that has a
     word character just before (after) it."""
-    return (s > 0 and is_word(text[s]) and is_word(text[s - 1])) or (
-        e < len(text) and is_word(text[e - 1]) and is_word(text[e])
+    return _cuts_word(text, s, e)
+
+
+@cython.cfunc
+@cython.inline
+@cython.boundscheck(False)
+@cython.wraparound(False)
+def _word_at(text: str, i: cython.Py_ssize_t) -> cython.bint:
+    """``is_word(text[i])``; compiled, a test on the code point (no string object)."""
+    ch: cython.Py_UCS4 = text[i]
+    return ord(ch) < 0x2E80 and ch.isalnum()
+
+
+@cython.cfunc
+@cython.inline
+@cython.boundscheck(False)
+@cython.wraparound(False)
+def _char_is(
+    text: str, i: cython.Py_ssize_t, c0: cython.Py_ssize_t, c1: cython.Py_ssize_t
+) -> cython.bint:
+    """``text[i]`` is the character with code point ``c0`` or ``c1``."""
+    ch: cython.Py_ssize_t = ord(text[i])
+    return ch == c0 or ch == c1
+
+
+@cython.cfunc
+@cython.boundscheck(False)
+@cython.wraparound(False)
+def _cuts_word(text: str, s: cython.Py_ssize_t, e: cython.Py_ssize_t) -> cython.bint:
+    return (s > 0 and _word_at(text, s) and _word_at(text, s - 1)) or (
+        e < len(text) and _word_at(text, e - 1) and _word_at(text, e)
     )
 
 
@@ -109,15 +142,15 @@ class Matcher:
 
     ``add(rule, role, speaker, phrase, phrase_json, fuzzy)`` for every phrase, then
     ``build()``; ``scan(text, speaker, turn, hits)`` appends to ``hits[rule]`` a tuple
-    ``(role, turn, start, end, phrase_json, distance)`` per occurrence, start/end in the
-    normalized text.
+    ``(turn, start, end, distance, phrase_json, role)`` per occurrence, start/end in the
+    normalized text (so occurrences sort by place, exact before near, without a key).
     """
 
     def __init__(self) -> None:
         self._patterns: dict[str, int] = {}
         # per speaker: pattern id -> [exact entries], pattern id -> [(fuzzy id, side)]
         self._exact: tuple[dict[int, list[tuple[int, int, str]]], ...] = ({}, {})
-        self._halves: tuple[dict[int, list[tuple[int, int]]], ...] = ({}, {})
+        self._halves: tuple[dict[int, list[tuple[int, int, int, int]]], ...] = ({}, {})
         # fuzzy id -> (phrase, half length, second half, first half reversed)
         self._fuzzy: list[tuple[str, int, str, str]] = []
         self._fuzzy_ids: dict[str, int] = {}
@@ -148,8 +181,17 @@ class Matcher:
                 self._fuzzy.append((norm, half, norm[half:], norm[:half][::-1]))
             if fid not in self._fuzzy_entries[speaker]:
                 half = self._fuzzy[fid][1]
-                for side, part in ((0, norm[:half]), (1, norm[half:])):
-                    self._halves[speaker].setdefault(self._pid(part), []).append((fid, side))
+                # With each half, the first two characters the other half shows next to it
+                # (the second half grows leftwards): whatever the one edit, the span has one
+                # of them right after (before) the hit, or one further, so a chance hit of a
+                # short half is discarded without building anything.
+                for side, part, other in (
+                    (0, norm[:half], norm[half:]),
+                    (1, norm[half:], norm[:half][::-1]),
+                ):
+                    self._halves[speaker].setdefault(self._pid(part), []).append(
+                        (fid, side, ord(other[0]), ord(other[1]))
+                    )
                 # The whole phrase too: an exact occurrence gives its near spans for free.
                 self._whole[speaker].setdefault(self._pid(norm), []).append(fid)
             self._fuzzy_entries[speaker].setdefault(fid, []).append(entry)
@@ -197,32 +239,47 @@ class Matcher:
             if text:
                 self._scan(text, [0], [speakers[t]], t, hits)
 
+    @cython.boundscheck(False)
+    @cython.wraparound(False)
     def _scan(
         self,
         text: str,
-        starts: list[int],
-        speakers: list[int],
-        turn0: int,
-        hits: dict[int, list],
+        starts: list,
+        speakers: list,
+        turn0: cython.Py_ssize_t,
+        hits: dict,
     ) -> None:
         """``text`` holds turns ``turn0 ...``, turn ``k`` from ``starts[k]`` and spoken by
         ``speakers[k]``, separated by SEP (which no pattern contains, so no exact match crosses
         turns; fuzzy spans that would are dropped)."""
-        matches = self._automaton.find(text)
+        matches: list = self._automaton.find(text)
         if not matches:
             return
-        tables = self._table
-        half_hits: list[tuple[int, int, int, int, int]] | None = None
-        wholes: dict[tuple[int, int], set[int]] | None = None
-        n = len(text)
-        single = len(starts) == 1
-        k = 0
-        base = 0
-        table = tables[speakers[0]]
+        tables: list = self._table
+        half_hits: list = None
+        wholes: dict = None
+        n: cython.Py_ssize_t = len(text)
+        last: cython.Py_ssize_t = len(starts) - 1
+        # The current turn k spans [base, limit) in text; a match outside it looks its turn
+        # up (matches come in order of their end, so that is once per turn).
+        k: cython.Py_ssize_t = 0
+        base: cython.Py_ssize_t = 0
+        limit: cython.Py_ssize_t = starts[1] - 1 if last > 0 else n
+        table: list = tables[speakers[0]]
+        pid: cython.Py_ssize_t
+        s: cython.Py_ssize_t
+        e: cython.Py_ssize_t
+        flags: cython.Py_ssize_t
+        turn: cython.Py_ssize_t
+        side: cython.Py_ssize_t
+        c0: cython.Py_ssize_t
+        c1: cython.Py_ssize_t
+        row: tuple
         for pid, s, e in matches:
-            if not single:
+            if e > limit or s < base:
                 k = bisect_right(starts, s) - 1
                 base = starts[k]
+                limit = starts[k + 1] - 1 if k < last else n
                 table = tables[speakers[k]]
             row = table[pid]
             if row is None:
@@ -230,12 +287,12 @@ class Matcher:
             exact, flags, halves, whole = row
             if exact is not None:
                 if not flags or not (
-                    (flags & 1 and s > 0 and is_word(text[s - 1]))
-                    or (flags & 2 and e < n and is_word(text[e]))
+                    (flags & 1 and s > 0 and _word_at(text, s - 1))
+                    or (flags & 2 and e < n and _word_at(text, e))
                 ):
                     turn = turn0 + k
                     for rule, role, pj in exact:
-                        occ = (role, turn, s - base, e - base, pj, 0)
+                        occ = (turn, s - base, e - base, 0, pj, role)
                         lst = hits.get(rule)
                         if lst is None:
                             hits[rule] = [occ]
@@ -244,7 +301,18 @@ class Matcher:
             if halves is not None:
                 if half_hits is None:
                     half_hits = []
-                for fid, side in halves:
+                for fid, side, c0, c1 in halves:
+                    if side == 0:
+                        if not (
+                            (e < n and _char_is(text, e, c0, c1))
+                            or (e + 1 < n and _char_is(text, e + 1, c0, c1))
+                        ):
+                            continue
+                    elif not (
+                        (s > 0 and _char_is(text, s - 1, c0, c1))
+                        or (s > 1 and _char_is(text, s - 2, c0, c1))
+                    ):
+                        continue
                     half_hits.append((fid, side, s, e, k))
             if whole is not None:
                 if wholes is None:
@@ -258,9 +326,34 @@ class Matcher:
                         got.add(s)
         if half_hits is None:
             return
-        # Fuzzy spans per (fuzzy id, turn), in coordinates of ``text``.
-        fuzzy_spans: dict[tuple[int, int], set[tuple[int, int]]] = {}
-        fuzzy = self._fuzzy
+        self._fuzzy_hits(text, starts, speakers, turn0, hits, half_hits, wholes)
+
+    @cython.boundscheck(False)
+    @cython.wraparound(False)
+    def _fuzzy_hits(
+        self,
+        text: str,
+        starts: list,
+        speakers: list,
+        turn0: cython.Py_ssize_t,
+        hits: dict,
+        half_hits: list,
+        wholes: dict | None,
+    ) -> None:
+        """Turn the hits of fuzzy phrases' halves (and whole occurrences) into spans within
+        distance 1, per (fuzzy id, turn), and record them."""
+        n: cython.Py_ssize_t = len(text)
+        s: cython.Py_ssize_t
+        e: cython.Py_ssize_t
+        m: cython.Py_ssize_t
+        k: cython.Py_ssize_t
+        side: cython.Py_ssize_t
+        base: cython.Py_ssize_t
+        limit: cython.Py_ssize_t
+        turn: cython.Py_ssize_t
+        dist: cython.Py_ssize_t
+        fuzzy_spans: dict = {}
+        fuzzy: list = self._fuzzy
         if wholes:
             # Around an exact occurrence [s, e) the spans within distance 1 that keep one half
             # whole are exactly these; the halves' hits there need no verification.
@@ -274,7 +367,6 @@ class Matcher:
                         spans.add((s, e + 1))
                     if s > 0:
                         spans.add((s - 1, e))
-        verify = self._verify
         for fid, side, s, e, k in half_hits:
             key = (fid, k)
             occ_starts = wholes.get(key) if wholes else None
@@ -287,70 +379,84 @@ class Matcher:
             spans = fuzzy_spans.get(key)
             if spans is None:
                 spans = fuzzy_spans[key] = set()
-            verify(text, fid, side, s, e, spans)
-        if fuzzy_spans:
-            entries_of = (self._fuzzy_entries[0], self._fuzzy_entries[1])
-            wordy = has_word_char(text) is not None  # Chinese turns: no boundary to check
-            last = len(starts) - 1
-            for (fid, k), spans in fuzzy_spans.items():
-                phrase = fuzzy[fid][0]
-                entries = entries_of[speakers[k]][fid]
-                base = starts[k]
-                limit = starts[k + 1] - 1 if k < last else n  # the turn's end in ``text``
-                turn = turn0 + k
-                for s, e in spans:
-                    if (
-                        s < base
-                        or e > limit
-                        or (
-                            wordy
-                            and (text[s] < WORD_LIMIT or text[e - 1] < WORD_LIMIT)
-                            and cuts_word(text, s, e)
-                        )
-                    ):
-                        continue
-                    dist = 0 if text[s:e] == phrase else 1
-                    occ_s = s - base
-                    occ_e = e - base
-                    for rule, role, pj in entries:
-                        hits.setdefault(rule, []).append((role, turn, occ_s, occ_e, pj, dist))
-
-    def _verify(
-        self, text: str, fid: int, side: int, s: int, e: int, spans: set[tuple[int, int]]
-    ) -> None:
-        """Add the spans around a half's hit at ``[s, e)`` within distance 1 of the phrase.
-
-        The span is the hit half plus a neighbour ``x`` of the other half ``o``; ``x`` may
-        be ``len(o) - 1``, ``len(o)`` or ``len(o) + 1`` long. One common-prefix scan of ``x``
-        against ``o`` (reversed for the second half, which grows leftwards) decides all three.
-        """
-        phrase, half, other_fwd, other_rev = self._fuzzy[fid]
-        m = len(phrase)
-        if side == 0:  # the first half sits at [s, e): the span starts at s
-            other = other_fwd
-            x = text[e : e + len(other) + 1]
-        else:  # the second half sits at [s, e): the span ends at e
-            other = other_rev
-            x = text[max(0, s - len(other) - 1) : s][::-1]
-        r = len(other)
-        lx = len(x)
-        # Whatever the one edit, x starts with other[0] or other[1], at 0 or 1: a cheap test
-        # that discards most chance hits of a two-character half.
-        pair = other[:2]
-        if not ((lx and x[0] in pair) or (lx > 1 and x[1] in pair)):
+            _verify(text, fuzzy[fid], side, s, e, spans)
+        if not fuzzy_spans:
             return
-        i = 0
-        k = lx if lx < r else r
-        while i < k and x[i] == other[i]:
-            i += 1
-        found = []
-        if lx >= r - 1:  # deletion: x[:r-1] is other less one character
-            j = i if i < r - 1 else r - 1
-            if x[j : r - 1] == other[j + 1 :]:
-                found.append(m - 1)
-        if lx >= r and (i >= r or x[i + 1 : r] == other[i + 1 :]):  # equal or substitution
-            found.append(m)
-        if lx > r and x[i + 1 :] == other[i:]:  # insertion
-            found.append(m + 1)
-        for length in found:
-            spans.add((s, s + length) if side == 0 else (e - length, e))
+        entries_of = (self._fuzzy_entries[0], self._fuzzy_entries[1])
+        wordy: cython.bint = has_word_char(text) is not None  # Chinese: no boundary to check
+        last: cython.Py_ssize_t = len(starts) - 1
+        for (fid, k), spans in fuzzy_spans.items():
+            phrase = fuzzy[fid][0]
+            entries = entries_of[speakers[k]][fid]
+            base = starts[k]
+            limit = starts[k + 1] - 1 if k < last else n  # the turn's end in ``text``
+            turn = turn0 + k
+            for s, e in spans:
+                if s < base or e > limit or (wordy and _cuts_word(text, s, e)):
+                    continue
+                dist = 0 if text[s:e] == phrase else 1
+                for rule, role, pj in entries:
+                    hits.setdefault(rule, []).append((turn, s - base, e - base, dist, pj, role))
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+def _verify(
+    text: str,
+    fuzzy: tuple,
+    side: cython.Py_ssize_t,
+    s: cython.Py_ssize_t,
+    e: cython.Py_ssize_t,
+    spans: set,
+) -> None:
+    """Add the spans around a half's hit at ``[s, e)`` within distance 1 of the phrase.
+
+    The span is the hit half plus a neighbour ``x`` of the other half ``o``; ``x`` may
+    be ``len(o) - 1``, ``len(o)`` or ``len(o) + 1`` long. One common-prefix scan of ``x``
+    against ``o`` (reversed for the second half, which grows leftwards) decides all three.
+    """
+    phrase: str
+    other_fwd: str
+    other_rev: str
+    other: str
+    x: str
+    phrase, _half, other_fwd, other_rev = fuzzy
+    m: cython.Py_ssize_t = len(phrase)
+    r: cython.Py_ssize_t
+    lx: cython.Py_ssize_t
+    i: cython.Py_ssize_t
+    j: cython.Py_ssize_t
+    lim: cython.Py_ssize_t
+    if side == 0:  # the first half sits at [s, e): the span starts at s
+        other = other_fwd
+        r = len(other)
+        x = text[e : e + r + 1]
+    else:  # the second half sits at [s, e): the span ends at e
+        other = other_rev
+        r = len(other)
+        x = text[max(0, s - r - 1) : s][::-1]
+    lx = len(x)
+    i = 0
+    lim = lx if lx < r else r
+    while i < lim and x[i] == other[i]:
+        i += 1
+    if lx >= r - 1:  # deletion: x[:r-1] is other less one character
+        j = i if i < r - 1 else r - 1
+        if x[j : r - 1] == other[j + 1 :]:
+            _add_span(spans, side, s, e, m - 1)
+    if lx >= r and (i >= r or x[i + 1 : r] == other[i + 1 :]):  # equal or substitution
+        _add_span(spans, side, s, e, m)
+    if lx > r and x[i + 1 :] == other[i:]:  # insertion
+        _add_span(spans, side, s, e, m + 1)
+
+
+@cython.cfunc
+@cython.inline
+def _add_span(
+    spans: set,
+    side: cython.Py_ssize_t,
+    s: cython.Py_ssize_t,
+    e: cython.Py_ssize_t,
+    length: cython.Py_ssize_t,
+) -> cython.void:
+    spans.add((s, s + length) if side == 0 else (e - length, e))

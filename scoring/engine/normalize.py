@@ -24,6 +24,11 @@ from bisect import bisect_right
 from functools import lru_cache
 from typing import Any
 
+try:  # compiled by Cython (``python -m scoring.engine.build``); the annotations type the loops
+    import cython
+except ImportError:  # pragma: no cover - the same code as pure Python, without Cython
+    from scoring.engine import _cython_shim as cython
+
 _NFKC = unicodedata.normalize
 _IS_NORMALIZED = unicodedata.is_normalized
 
@@ -189,7 +194,8 @@ _ATTACH = frozenset(chr(cp) for a, b in _T["attach"] for cp in range(a, b + 1))
 # above U+FFFF one by one; so the fast-path classes are BMP only, and any astral character
 # (emoji, rare ideographs) simply sends its turn to the exact path.
 _ASTRAL = "\U00010000-\U0010ffff"
-_WORD_CLS = _cls(_T["word"])
+_WORD_RANGES = _T["word"]
+_WORD_CLS = _cls(_WORD_RANGES)
 _SAFE_CLS = _cls(_bmp(_T["safe"]))
 
 # Runs of inert removable characters (mostly ASCII/CJK/full-width punctuation and spaces).
@@ -201,6 +207,12 @@ _NOT_FAST = re.compile(f"[{_cls(_bmp(_T['removed']))}{_cls(_bmp(_T['attach']))}{
 #: ``has_word_char(text)``: a match object if ``text`` has a word character, else None.
 has_word_char = re.compile(f"[{_WORD_CLS}]").search
 _SAFE = frozenset(chr(cp) for a, b in _bmp(_T["safe"]) for cp in range(a, b + 1))
+# The same set as one byte per BMP code point, for the compiled offset walk.
+_SAFE_BITS = bytearray(0x10000)
+for _a, _b in _bmp(_T["safe"]):
+    _SAFE_BITS[_a : _b + 1] = b"\x01" * (_b + 1 - _a)
+_SAFE_BYTES = bytes(_SAFE_BITS)
+del _SAFE_BITS, _a, _b
 del _T
 
 
@@ -347,6 +359,7 @@ def _space_or_nothing(m: re.Match[str]) -> str:
 SEP = "\ufffc"
 
 _unstable: re.Pattern[str] | None = None
+_wide_in_words: re.Pattern[str] | None = None
 
 
 def _unstable_re() -> re.Pattern[str]:
@@ -354,7 +367,7 @@ def _unstable_re() -> re.Pattern[str]:
 
     Built on first use (a few ms). A superset is harmless: each match is folded by
     ``_SIMPLE_FOLD`` (to itself when it is not a simple fold) and the fast path decides."""
-    global _unstable
+    global _unstable, _wide_in_words
     if _unstable is None:
         decomposition = unicodedata.decomposition
         cps = [
@@ -362,6 +375,12 @@ def _unstable_re() -> re.Pattern[str]:
             for cp in range(0x10000)
             if decomposition(chr(cp)) and chr(cp) not in _SAFE and not 0xD800 <= cp < 0xE000
         ]
+        # Word characters, and those that fold to one (full-width letters, circled digits):
+        # a safe run with none of them on both sides never becomes a space, folded or not.
+        wide = [cp for a, b in _WORD_RANGES for cp in range(a, b + 1)]
+        wide += [cp for cp in cps if any(is_word(c) for c in _NFKC("NFKC", chr(cp)).casefold())]
+        wide_cls = _cls(_to_ranges(sorted(set(wide))))
+        _wide_in_words = re.compile(f"[{wide_cls}][{_SAFE_CLS}]+[{wide_cls}]")
         _unstable = re.compile(f"[{_cls(_to_ranges(cps))}]+")
     return _unstable
 
@@ -411,6 +430,14 @@ class CallText:
         """Original ``(start, end)`` in turn ``t`` of its normalized range ``[s, e)``."""
         if self.turns is not None:
             return self.turns[t].span(s, e)
+        if cython.compiled:
+            # Compiled: walk the original turn, skipping the removed characters, when no run
+            # became a space in the turn (removed runs are then all there is).
+            starts = self.starts
+            assert starts is not None and self._ostarts is not None and self._whole is not None
+            end = starts[t + 1] - 1 if t + 1 < len(starts) else len(self.text)
+            if self.text.find(" ", starts[t], end) < 0:
+                return _walk_span(self._whole._orig, self._ostarts[t], s, e)
         # The map is built for the turns that have evidence only, from the turn's slice of
         # the (folded) original: exactly what normalizing the turn alone would give.
         maps = self._maps
@@ -447,6 +474,30 @@ class CallText:
         return start, last + 1
 
 
+@cython.cfunc
+@cython.boundscheck(False)
+@cython.wraparound(False)
+def _walk_span(
+    orig: str, o: cython.Py_ssize_t, s: cython.Py_ssize_t, e: cython.Py_ssize_t
+) -> tuple:
+    """Original ``(start, end)``, relative to ``o``, of the normalized range ``[s, e)`` of
+    the text that starts at ``orig[o]`` and only lost removed (safe) characters."""
+    safe: bytes = _SAFE_BYTES
+    i: cython.Py_ssize_t = o
+    kept: cython.Py_ssize_t = -1  # normalized index of orig[i] once it is a kept character
+    cp: cython.Py_ssize_t
+    start: cython.Py_ssize_t = 0
+    while True:
+        cp = ord(orig[i])
+        if cp >= 0x10000 or not safe[cp]:
+            kept += 1
+            if kept == s:
+                start = i
+            if kept == e - 1:
+                return start - o, i + 1 - o
+        i += 1
+
+
 def _fast_call(joined: str) -> Normalized | None:
     """:func:`_fast` for a call's joined turns, folding full-width letters and the like in
     the same pass (only what is left once the inert runs are gone needs checking)."""
@@ -461,13 +512,25 @@ def _fast_call(joined: str) -> Normalized | None:
         core = fold(_fold_run, core)
         if not _IS_NORMALIZED("NFKC", core):
             return None
-        src = fold(_fold_run, joined)
+        # The folded original is needed only where a removed run may sit between two word
+        # characters (it then becomes a space, judged on folded characters); elsewhere the
+        # runs are where they were, so the original serves for the offset map.
+        if len(core) != len(joined) and _in_words_wide(joined):
+            src = fold(_fold_run, joined)
     folded = core.casefold()
     if len(folded) != len(core):
         return None
     if len(core) != len(src) and _SAFE_RUN_IN_WORDS.search(src):
         folded = _SAFE_RUN.sub(_space_or_nothing, src).casefold()
     return Normalized(folded, src)
+
+
+def _in_words_wide(text: str) -> bool:
+    """``text`` has a safe run between two characters that are word characters or fold to
+    one: a cheap superset of "a run between two word characters once folded"."""
+    _unstable_re()
+    assert _wide_in_words is not None
+    return _wide_in_words.search(text) is not None
 
 
 def normalize_call(texts: list[str]) -> CallText:

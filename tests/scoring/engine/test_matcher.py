@@ -45,7 +45,7 @@ def fast(text: str, phrases: list[str], fuzzy: bool) -> dict[str, set[tuple[int,
     m.build()
     hits: dict[int, list] = {}
     m.scan(text, 0, 0, hits)
-    return {p: {(o[2], o[3]) for o in hits.get(i, [])} for i, p in enumerate(phrases)}
+    return {p: {(o[1], o[2]) for o in hits.get(i, [])} for i, p in enumerate(phrases)}
 
 
 def test_contract_examples():
