@@ -12,6 +12,7 @@ or the command line is wrong.
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import multiprocessing
@@ -270,7 +271,9 @@ class _Writer:
         self._fd = fd
 
     def write(self, parts: list) -> None:
-        buffers = self._buffers(parts)
+        self.write_buffers(self._buffers(parts))
+
+    def write_buffers(self, buffers: list) -> None:
         if self._fd is None:
             self._sink.write(b"".join(buffers))
             return
@@ -306,16 +309,19 @@ def _worker_init(data: Any) -> None:
         _WORKER_LIBRARY = Library(data)
 
 
-def _worker_score(first_line: int, block: bytes) -> tuple[list, int]:
-    """Score a block in a worker process.
+def _worker_score(first_line: int, block: bytes) -> tuple[bytes, Any, int]:
+    """Score a block in a worker process: ``(data, layout, bad)``, see ``Library.pack``.
 
-    What travels back is small: the fragments of the rules a call touched, and slices
-    (numbers) of the fragments shared by every call, which the parent writes from its own
-    copy of the library. A result line lists every rule of the library (~150 kB a call at
-    3,000 rules), so sending whole lines back, or writing them to spool files the parent
-    then copies, doubled the bytes moved and made the parent the bottleneck."""
+    What travels back is small: the fragments of the rules a call touched, joined, and
+    where the fragments shared by every call go, which the parent writes from its own copy
+    of the library. A result line lists every rule of the library (~150 kB a call at 3,000
+    rules), so sending whole lines back, or writing them to spool files the parent then
+    copies, doubled the bytes moved and made the parent the bottleneck; a list of pieces
+    cost as much to pickle as to score."""
     assert _WORKER_LIBRARY is not None
-    return _score_block(_WORKER_LIBRARY, first_line, block)
+    parts, bad = _score_block(_WORKER_LIBRARY, first_line, block)
+    data, layout = _WORKER_LIBRARY.pack(parts)
+    return data, layout, bad
 
 
 def _start_method() -> str:
@@ -335,6 +341,10 @@ def _score_parallel(library: Library, data: Any, source: IO[bytes], sink: Any, w
     _WORKER_LIBRARY = library  # inherited by forked workers
     bad = 0
     writer = _Writer(sink, library)
+    # Forked workers share the parent's memory until they write to it; a garbage collection
+    # in a worker would touch every object the parent made (the compiled library above
+    # all) and copy it page by page. Frozen objects are never collected, so never touched.
+    gc.freeze()
     try:
         with ctx.Pool(workers, initializer=_worker_init, initargs=(data,)) as pool:
             # A bounded window of blocks in flight keeps memory flat on huge inputs while
@@ -344,14 +354,15 @@ def _score_parallel(library: Library, data: Any, source: IO[bytes], sink: Any, w
             for first_line, block in _blocks(source):
                 pending.append(pool.apply_async(_worker_score, (first_line, block)))
                 if len(pending) >= window:
-                    parts, n_bad = pending.popleft().get()
-                    writer.write(parts)
+                    data, layout, n_bad = pending.popleft().get()
+                    writer.write_buffers(library.unpack(data, layout))
                     bad += n_bad
             while pending:
-                parts, n_bad = pending.popleft().get()
-                writer.write(parts)
+                data, layout, n_bad = pending.popleft().get()
+                writer.write_buffers(library.unpack(data, layout))
                 bad += n_bad
     finally:
+        gc.unfreeze()
         _WORKER_LIBRARY = None
     return bad
 

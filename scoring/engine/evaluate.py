@@ -10,6 +10,7 @@ close to the cost of a 300-rule one: the work follows the matches, not the rules
 from __future__ import annotations
 
 import json
+from array import array
 from bisect import bisect_right
 from typing import Any
 
@@ -168,6 +169,44 @@ class Library:
     def join(self, parts: list) -> bytes:
         """The pieces from :meth:`score_line_into` as one bytes object."""
         return b"".join(self.buffers(parts))
+
+    @cython.boundscheck(False)
+    @cython.wraparound(False)
+    def pack(self, parts: list) -> tuple:
+        """The pieces from :meth:`score_line_into` in a form cheap to send to another
+        process: ``(data, layout)``, the bytes pieces joined into ``data`` and ``layout`` an
+        ``array('q')`` of ``(source, start, end)`` triples, source 0 for ``data`` and 1 for
+        :attr:`blob` (the receiver's own copy). See :meth:`unpack`."""
+        chunks: list = []
+        layout = array("q")
+        size: cython.Py_ssize_t = 0
+        run: cython.Py_ssize_t = -1  # where the current run of bytes pieces starts in data
+        for p in parts:
+            if type(p) is slice:
+                if run >= 0:
+                    layout.extend((0, run, size))
+                    run = -1
+                layout.extend((1, p.start, p.stop))
+            else:
+                if run < 0:
+                    run = size
+                chunks.append(p)
+                size += len(p)
+        if run >= 0:
+            layout.extend((0, run, size))
+        return b"".join(chunks), layout
+
+    @cython.boundscheck(False)
+    @cython.wraparound(False)
+    def unpack(self, data: bytes, layout: array) -> list:
+        """The buffers to write for what :meth:`pack` made (memoryviews, no copy)."""
+        sources = (memoryview(data), self._blob)
+        n: cython.Py_ssize_t = len(layout)
+        i: cython.Py_ssize_t
+        out: list = []
+        for i in range(0, n, 3):
+            out.append(sources[layout[i]][layout[i + 1] : layout[i + 2]])
+        return out
 
     def _score_into(self, call: Call, parts: list) -> None:
         ct = normalize_call(call.texts)
