@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -89,3 +90,62 @@ def test_workers_start_safely_when_other_threads_run(bench_files, tmp_path):
     finally:
         stop.set()
         other.join()
+
+
+def test_file_to_file_workers_read_and_write_their_own_blocks(bench_files, tmp_path, monkeypatch):
+    """Regular file in and out: the ranged workers (no pool), each result at its offset."""
+    rules, calls = bench_files
+    monkeypatch.setattr(cli, "BLOCK_BYTES", 1 << 13)  # blocks far apart in size and time
+    used = []
+    real = cli._score_ranged
+    monkeypatch.setattr(cli, "_score_ranged", lambda *a: used.append(1) or real(*a))
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert _run(rules, calls, 1, output=str(one)) == 1
+    two.write_bytes(b"x" * (3 * one.stat().st_size))  # an older, longer output is replaced
+    assert _run(rules, calls, 3, output=str(two)) == 1
+    assert used == [1]
+    assert two.read_bytes() == one.read_bytes()
+
+
+def test_stdout_redirected_to_a_file_keeps_what_was_written_before(bench_files, tmp_path):
+    """`qa_score … >> out` and `{ echo head; qa_score …; } > out`: results go after what the
+    file holds, in append mode through the pool (pwrite would ignore the offset there)."""
+    rules, calls = bench_files
+    expected = tmp_path / "expected.jsonl"
+    assert _run(rules, calls, 1, output=str(expected)) == 1
+    for mode in ("wb", "ab"):
+        out = tmp_path / f"out-{mode}.jsonl"
+        out.write_bytes(b"")
+        with out.open(mode) as fh:
+            fh.write(b"head\n")
+            code = _run(rules, calls, 2, stdout=SimpleNamespace(buffer=fh, flush=fh.flush))
+            fh.write(b"tail\n")
+        assert code == 1
+        assert out.read_bytes() == b"head\n" + expected.read_bytes() + b"tail\n"
+
+
+def test_an_empty_file_with_workers(tmp_path, bench_files):
+    rules, _ = bench_files
+    empty, out = tmp_path / "empty.jsonl", tmp_path / "out.jsonl"
+    empty.write_bytes(b"")
+    assert _run(rules, empty, 2, output=str(out)) == 0
+    assert out.read_bytes() == b""
+
+
+def test_a_failing_worker_stops_the_run_instead_of_hanging(bench_files, tmp_path, monkeypatch):
+    rules, calls = bench_files
+    monkeypatch.setattr(cli, "BLOCK_BYTES", 1 << 14)
+    real = cli._score_block
+
+    def crash_on_third_block(library, first_line, block):
+        if first_line > 1 and first_line == cli._plan_first_lines[2]:
+            raise MemoryError("simulated")
+        return real(library, first_line, block)
+
+    out = tmp_path / "out.jsonl"
+    with calls.open("rb") as fh:
+        first_lines = [first for _, _, first in cli._plan(fh.fileno())]
+    monkeypatch.setattr(cli, "_plan_first_lines", first_lines, raising=False)
+    monkeypatch.setattr(cli, "_score_block", crash_on_third_block)
+    with pytest.raises(RuntimeError, match="worker process failed"):
+        _run(rules, calls, 2, output=str(out))
