@@ -449,39 +449,58 @@ class _Ledger:
         self.end = ctx.RawValue("q", 0)  # where block `known` starts (the total at the end)
 
 
+_HELD_BLOCKS = 4  # results a worker keeps while an earlier block is being scored elsewhere
+
+
 def _ranged_worker(
     library: Library, plan: list, in_fd: int, out_fd: int, base: int, ledger: _Ledger
 ) -> None:
+    """Take blocks in turn, score them, write each one's results once its offset is known.
+
+    A block's offset is known when every earlier block is scored; until then the worker
+    keeps the results (up to ``_HELD_BLOCKS``) and scores the next block instead of waiting."""
     cond = ledger.cond
     blocks = len(plan)
+    held: deque = deque()  # (index, buffers) scored here, not written yet, in index order
     while True:
         with cond:
             index = ledger.next.value
-            if index >= blocks:
-                return
-            ledger.next.value = index + 1
-        start, end, first_line = plan[index]
-        block = _pread(in_fd, end - start, start)
-        parts, bad = _score_block(library, first_line, block)
-        buffers = library.buffers(parts)
-        size = sum(map(len, buffers))
+            if index < blocks:
+                ledger.next.value = index + 1
+        if index < blocks:
+            start, end, first_line = plan[index]
+            block = _pread(in_fd, end - start, start)
+            parts, bad = _score_block(library, first_line, block)
+            buffers = library.buffers(parts)
+            held.append((index, buffers))
         with cond:
-            ledger.sizes[index] = size
-            ledger.bad.value += bad
-            known = ledger.known.value
-            if known == index:  # this block completes a prefix: advance over all that did
-                offset = ledger.end.value
-                while known < blocks and ledger.sizes[known] >= 0:
-                    ledger.offsets[known] = offset
-                    offset += ledger.sizes[known]
-                    known += 1
-                ledger.known.value = known
-                ledger.end.value = offset
-                cond.notify_all()
-            while ledger.known.value <= index:  # an earlier block is still being scored
+            if index < blocks:
+                ledger.sizes[index] = sum(map(len, buffers))
+                ledger.bad.value += bad
+                known = ledger.known.value
+                if known == index:  # this block completes a prefix: advance over all that do
+                    offset = ledger.end.value
+                    while known < blocks and ledger.sizes[known] >= 0:
+                        ledger.offsets[known] = offset
+                        offset += ledger.sizes[known]
+                        known += 1
+                    ledger.known.value = known
+                    ledger.end.value = offset
+                    cond.notify_all()
+            # Keep scoring while there are blocks left and room to hold results; otherwise
+            # wait for the offset of the oldest held block.
+            while held and ledger.known.value <= held[0][0]:
+                if index < blocks and len(held) < _HELD_BLOCKS:
+                    break
                 cond.wait()
-            offset = ledger.offsets[index]
-        _pwrite_all(out_fd, buffers, base + offset)
+            ready = []
+            while held and ledger.known.value > held[0][0]:
+                done, buffers = held.popleft()
+                ready.append((ledger.offsets[done], buffers))
+        for offset, buffers in ready:
+            _pwrite_all(out_fd, buffers, base + offset)
+        if index >= blocks and not held:
+            return
 
 
 def _pread(fd: int, size: int, offset: int) -> bytes:
