@@ -25,9 +25,9 @@ order; evidence offsets index the original turn text, end exclusive.
 Command line: ``python -m scoring.engine --rules RULES.json [--output OUT.jsonl]
 [--workers N] CALLS.jsonl`` or ``--check RULES.json`` (see :mod:`scoring.engine.cli`).
 
-Compiled mode: the hot modules (normalize, matcher, calls, evaluate) are compiled with Cython
-by ``make`` or ``python -m scoring.engine.build`` into extension modules next to their ``.py``
-files, which stay the only source. They are used only while ``_compiled.json`` records the
+Compiled mode: the hot modules (normalize, library, matcher, calls, evaluate) are compiled
+with Cython by ``make`` or ``python -m scoring.engine.build`` into extension modules next to
+their ``.py`` files, which stay the only source. They are used only while ``_compiled.json`` records the
 sha256 of every current source: after an edit without a rebuild (a stale build) the ``.py``
 files are loaded instead, with a ``RuntimeWarning``. ``QA_ENGINE_PURE=1`` forces the
 pure-Python modules. Results are identical either way; ``COMPILED`` tells whether the compiled
