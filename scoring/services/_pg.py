@@ -1,13 +1,16 @@
 """PostgreSQL fast paths for bulk writes: COPY instead of multi-row INSERT statements. Used by
 the import and the automatic checks when the database is PostgreSQL; other databases use
-bulk_create (same rows, same result)."""
+bulk_create (same rows, same result).
+
+Rows are produced while they are sent: COPY reads them through `_LineReader` in chunks, so the
+server parses and indexes one chunk while Python prepares the next (two processes at work
+instead of one after the other)."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Sequence
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 try:
     import orjson
@@ -15,6 +18,7 @@ try:
     def dumps(value) -> str:
         return orjson.dumps(value).decode()
 
+    dumps_bytes = orjson.dumps
     loads = orjson.loads
 except ImportError:  # pragma: no cover
     import json
@@ -22,7 +26,14 @@ except ImportError:  # pragma: no cover
     def dumps(value) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
+    def dumps_bytes(value) -> bytes:
+        return dumps(value).encode()
+
     loads = json.loads
+
+# How much COPY data is handed to the driver at a time: big enough to cost few calls, small
+# enough that the server starts on the rows early.
+CHUNK_BYTES = 256 * 1024
 
 
 def is_postgres() -> bool:
@@ -44,11 +55,57 @@ def field(value) -> str:
     return text
 
 
+def field_bytes(value: bytes) -> bytes:
+    """`field` for a text already encoded (a JSON text from orjson or from the engine)."""
+    if b"\\" in value:
+        value = value.replace(b"\\", b"\\\\")
+    if b"\t" in value or b"\n" in value or b"\r" in value:
+        value = value.replace(b"\t", b"\\t").replace(b"\n", b"\\n").replace(b"\r", b"\\r")
+    return value
+
+
+class _LineReader:
+    """A file for `copy_expert` that takes its data from an iterable of COPY lines (str or
+    bytes, each ending with a newline), a chunk at a time, as the driver asks for it. An
+    exception raised by the iterable is kept: the driver would only report that the read
+    failed."""
+
+    def __init__(self, lines: Iterable[str | bytes]) -> None:
+        self._lines = iter(lines)
+        self.error: BaseException | None = None
+
+    def read(self, size: int = -1) -> bytes:
+        pieces: list = []
+        total = 0
+        try:
+            for line in self._lines:
+                pieces.append(line)
+                total += len(line)
+                if total >= CHUNK_BYTES:
+                    break
+        except BaseException as exc:
+            self.error = exc
+            raise
+        if not pieces:
+            return b""
+        if isinstance(pieces[0], str):
+            return "".join(pieces).encode()
+        return b"".join(pieces)
+
+
+def copy_lines(table: str, columns: Sequence[str], lines: Iterable[str | bytes]) -> None:
+    """COPY lines already in COPY's text format (values joined by tabs, escaped as `field`
+    does, each line ending with a newline); the iterable is consumed while the data is sent."""
+    reader = _LineReader(lines)
+    try:
+        # The driver's errors as Django's (an IntegrityError for a duplicate key), as for queries.
+        with connection.wrap_database_errors, connection.cursor() as cursor:
+            cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", reader)
+    except DatabaseError as exc:
+        if reader.error is not None:
+            raise reader.error from exc
+        raise
+
+
 def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join(field(v) for v in row))
-        buffer.write("\n")
-    buffer.seek(0)
-    with connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+    copy_lines(table, columns, ("\t".join(map(field, row)) + "\n" for row in rows))

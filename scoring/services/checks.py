@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from scoring.models import Call, CallCheck, RuleLibrary
 
@@ -115,14 +116,57 @@ def call_checks_run(
     return len(rows)
 
 
+# The head of an engine result line, up to the opening bracket of `results`, its last key
+# (the line ends with "]}"): the `results` text is then a slice of the line.
+_RESULT_HEAD = re.compile(
+    rb'\{"call_id":(?:"(?:[^"\\]|\\.)*"|[^,"]*),"score":[^,]*,"critical_failed":(?:true|false),'
+    rb'"results":(?=\[)'
+)
+_CHECK_COLUMNS = [
+    "call_id",
+    "library_id",
+    "score",
+    "critical_failed",
+    "outcomes",
+    "results",
+    "checked_at",
+]
+
+
+def _check_copy_line(pk: int, library_pk: int, out: bytes, now: bytes) -> bytes:
+    """The COPY line of scoring_callcheck for one engine result line: the same values as
+    `check_from_result`, the `results` JSON taken as the engine wrote it rather than parsed
+    and written again."""
+    result = _pg.loads(out)
+    results = result.get("results", [])
+    head = _RESULT_HEAD.match(out)
+    if head is not None and len(result) == 4 and out.endswith(b"]}"):
+        results_json = out[head.end() : -1]
+    else:  # not the engine's usual layout: write the parsed list again
+        results_json = _pg.dumps_bytes(results)
+    outcomes = _pg.dumps_bytes({r["code"]: r["outcome"] for r in results})
+    return b"%d\t%d\t%s\t%s\t%s\t%s\t%s\n" % (
+        pk,
+        library_pk,
+        _pg.field(result.get("score")).encode(),
+        b"t" if result.get("critical_failed") else b"f",
+        _pg.field_bytes(outcomes),
+        _pg.field_bytes(results_json),
+        now,
+    )
+
+
 def _checks_run_pg(call_ids: list[int], library: RuleLibrary, compiled, *, force: bool) -> int:
     """The same as the portable path, in bulk: transcripts read as JSON text and handed to
-    the engine's line scorer, results written with COPY and one upsert."""
+    the engine's line scorer, results written with COPY while the engine scores the next
+    calls. Calls never checked before (an import) are copied straight into the table;
+    otherwise (or if another task checked one of them meanwhile) through a temporary table
+    and one upsert."""
     from django.db import connection
     from django.utils import timezone
 
     sql = (
-        "SELECT c.id, c.call_id, c.turns::text FROM scoring_call c "
+        "SELECT c.id, c.call_id, c.turns::text, k.call_id IS NOT NULL FROM scoring_call c "
         "LEFT JOIN scoring_callcheck k ON k.call_id = c.id WHERE c.id = ANY(%s)"
     )
     params: list[Any] = [call_ids]
@@ -132,45 +176,49 @@ def _checks_run_pg(call_ids: list[int], library: RuleLibrary, compiled, *, force
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         calls = cursor.fetchall()
-    now = timezone.now().isoformat()
-    rows = []
-    for pk, call_id, turns in calls:
-        line = '{"call_id":' + _pg.dumps(call_id) + ',"turns":' + turns + "}"
-        out, ok = compiled.score_line(line, 0)
-        if not ok:
-            logger.error("call %s could not be checked: %s", call_id, out)
-            continue
-        result = _pg.loads(out)
-        results = result.get("results", [])
-        rows.append(
-            (
-                pk,
-                library.pk,
-                result.get("score"),
-                bool(result.get("critical_failed")),
-                _pg.dumps({r["code"]: r["outcome"] for r in results}),
-                _pg.dumps(results),
-                now,
-            )
-        )
-    if not rows:
+    if not calls:
         return 0
-    columns = ["call_id", "library_id", "score", "critical_failed", "outcomes", "results"]
-    columns.append("checked_at")
+    now = timezone.now().isoformat().encode()
+    library_pk = library.pk
+    lines: list[bytes] = []
+
+    def produce():
+        for pk, call_id, turns, _checked in calls:
+            line = '{"call_id":' + _pg.dumps(call_id) + ',"turns":' + turns + "}"
+            out, ok = compiled.score_line(line, 0)
+            if not ok:
+                logger.error("call %s could not be checked: %s", call_id, out)
+                continue
+            copy_line = _check_copy_line(pk, library_pk, out, now)
+            lines.append(copy_line)
+            yield copy_line
+
+    produced = produce()
     with transaction.atomic(), connection.cursor() as cursor:
+        if not any(checked for *_, checked in calls):
+            try:
+                with transaction.atomic():
+                    _pg.copy_lines("scoring_callcheck", _CHECK_COLUMNS, produced)
+                return len(lines)
+            except IntegrityError:
+                pass  # another task checked one of these calls meanwhile: upsert, below
+        for _line in produced:  # the calls the COPY above did not take, or all of them
+            pass
+        if not lines:
+            return 0
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS _qa_checks (LIKE scoring_callcheck) ON COMMIT DELETE ROWS"
         )
         # Emptied on commit; also here, for a caller already inside a transaction.
         cursor.execute("TRUNCATE _qa_checks")
-        _pg.copy_rows("_qa_checks", columns, rows)
-        names = ", ".join(columns)
-        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns[1:])
+        _pg.copy_lines("_qa_checks", _CHECK_COLUMNS, lines)
+        names = ", ".join(_CHECK_COLUMNS)
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _CHECK_COLUMNS[1:])
         cursor.execute(
             f"INSERT INTO scoring_callcheck ({names}) SELECT {names} FROM _qa_checks "
             f"ON CONFLICT (call_id) DO UPDATE SET {updates}"
         )
-    return len(rows)
+    return len(lines)
 
 
 def checks_enqueue(*, call_ids: Sequence[int], library_id: int | None = None) -> int:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
+import orjson
 import pytest
 
+from scoring.engine import load_library
 from scoring.models import Call, CallCheck
-from scoring.services import checks
+from scoring.services import _pg, checks
 from scoring.services.imports import import_file
+from scoring.services.libraries import library_activate, library_create
 
-from .helpers_calls import active_hotline, call_dict, jsonl
+from .helpers_calls import HOTLINE, active_hotline, call_dict, jsonl
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +59,143 @@ def test_no_active_library_checks_nothing(world):
         turns=call_dict("X", "A")["turns"],
     )
     assert checks.call_checks_run(call_ids=[call.pk]) == 0
+
+
+# --- The PostgreSQL path stores what the portable one stores ----------------------------------
+
+# A rule whose phrase needs escaping in JSON (and then in COPY), with float points so that the
+# score has decimals; the calls pass or fail it, fail a critical rule or not.
+_QUOTE_RULE = {
+    "code": "QUOTE",
+    "title": "quote",
+    "kind": "required",
+    "speaker": "agent",
+    "phrases": ['说"好\\的'],
+    "points": 1.5,
+}
+_TRICKY_TURNS = [
+    [
+        {
+            "speaker": "agent",
+            "text": '您好，请说"好\\的，\t很高兴为您服务',
+            "start": 0.0,
+            "end": 2.0,
+        },
+        {"speaker": "customer", "text": "我想查一下话费\n谢谢", "start": 1.0, "end": 3.25},
+    ],
+    [
+        {"speaker": "agent", "text": "喂喂，不知道", "start": 0.0, "end": 1.5},
+        {"speaker": "customer", "text": "什么意思"},
+    ],
+    call_dict("C", "A", texts=("您好，工号1001，请问", "办不了吗", "请稍等，我帮您查询一下"))[
+        "turns"
+    ],
+]
+
+
+def _quote_library():
+    definition = json.loads(HOTLINE.read_text(encoding="utf-8"))
+    definition["rules"].append(_QUOTE_RULE)
+    return library_activate(library=library_create(definition=definition))
+
+
+def _stored() -> dict:
+    return {
+        k.call_id: (k.library_id, k.score, k.critical_failed, k.outcomes, k.results)
+        for k in CallCheck.objects.all()
+    }
+
+
+@pytest.mark.postgres
+def test_postgresql_path_stores_what_the_portable_path_stores(world, monkeypatch):
+    _quote_library()
+    agent = world.agents["a1"][0]
+    ids = [
+        Call.objects.create(
+            call_id=f'X"\\{i}',
+            agent=agent,
+            team=world.team_a1,
+            started_at="2026-11-02T09:00:00+08:00",
+            turns=turns,
+        ).pk
+        for i, turns in enumerate(_TRICKY_TURNS)
+    ]
+    copy_lines = _pg.copy_lines
+    tables = []
+    monkeypatch.setattr(
+        _pg, "copy_lines", lambda t, c, rows: tables.append(t) or copy_lines(t, c, rows)
+    )
+    assert checks.call_checks_run(call_ids=ids) == 3  # new calls: straight COPY
+    direct = _stored()
+    with monkeypatch.context() as patch:
+        patch.setattr(_pg, "is_postgres", lambda: False)
+        assert checks.call_checks_run(call_ids=ids, force=True) == 3
+    portable = _stored()
+    CallCheck.objects.filter(pk=ids[0]).update(outcomes={}, results=[], score=None)
+    assert checks.call_checks_run(call_ids=ids, force=True) == 3  # checked before: upsert
+    assert tables == ["scoring_callcheck", "_qa_checks"]
+    assert _stored() == portable == direct
+    assert {check[2] for check in portable.values()} == {True, False}
+    assert portable[ids[0]][4][-1]["evidence"][0]["phrase"] == '说"好\\的'
+    assert portable[ids[0]][1] % 1  # a score with decimals
+
+
+@pytest.mark.postgres
+def test_a_check_written_meanwhile_is_replaced(world, monkeypatch):
+    library = active_hotline()
+    agent = world.agents["a1"][0]
+    call = Call.objects.create(
+        call_id="X",
+        agent=agent,
+        team=world.team_a1,
+        started_at="2026-11-02T09:00:00+08:00",
+        turns=call_dict("X", "A")["turns"],
+    )
+    copy_lines = _pg.copy_lines
+    tables = []
+
+    def racing_copy(table, columns, lines):
+        tables.append(table)
+        if table == "scoring_callcheck":  # another task's check lands first
+            CallCheck.objects.create(call=call, library=library, score=1)
+        copy_lines(table, columns, lines)
+
+    monkeypatch.setattr(_pg, "copy_lines", racing_copy)
+    assert checks.call_checks_run(call_ids=[call.pk]) == 1
+    monkeypatch.undo()
+    assert tables == ["scoring_callcheck", "_qa_checks"]  # refused, then upserted
+    racing = _stored()
+    CallCheck.objects.all().delete()
+    assert checks.call_checks_run(call_ids=[call.pk]) == 1
+    assert _stored() == racing
+
+
+def test_check_copy_line_does_not_depend_on_the_result_layout():
+    definition = json.loads(HOTLINE.read_text(encoding="utf-8"))
+    definition["rules"].append(_QUOTE_RULE)
+    engine = load_library(definition)
+    for turns in _TRICKY_TURNS:
+        out, ok = engine.score_line(orjson.dumps({"call_id": "X", "turns": turns}), 0)
+        assert ok and out.endswith(b"]}")
+        result = orjson.loads(out)
+        # The same result with its keys in another order: the results list is written again.
+        shuffled = orjson.dumps(dict(reversed(result.items())))
+        assert checks._RESULT_HEAD.match(out) and not checks._RESULT_HEAD.match(shuffled)
+        lines = [checks._check_copy_line(7, 3, raw, b"NOW") for raw in (out, shuffled)]
+        fields = [line.rstrip(b"\n").split(b"\t") for line in lines]
+        assert fields[0][:4] == fields[1][:4] and fields[0][6] == fields[1][6] == b"NOW"
+        for column in (4, 5):
+            texts = [f[column].replace(b"\\\\", b"\\") for f in fields]
+            assert orjson.loads(texts[0]) == orjson.loads(texts[1])
+        assert orjson.loads(fields[0][5].replace(b"\\\\", b"\\")) == result["results"]
+        assert orjson.loads(fields[0][4]) == {r["code"]: r["outcome"] for r in result["results"]}
+
+
+@pytest.mark.postgres
+def test_copy_reports_the_error_of_the_rows_not_the_driver(world):
+    def rows():
+        yield ("A", None)
+        raise KeyError("boom")
+
+    with pytest.raises(KeyError, match="boom"):
+        _pg.copy_rows("scoring_call", ["call_id", "duration_seconds"], rows())
