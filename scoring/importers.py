@@ -25,6 +25,11 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
+try:
+    import orjson
+except ImportError:  # pragma: no cover - the stdlib reads every line then
+    orjson = None
+
 FORMATS = ("jsonl", "csv", "xlsx")
 SPEAKERS = {"agent": "agent", "customer": "customer"}
 # Spreadsheets are typed by people: accept the Chinese names of the two speakers too.
@@ -415,12 +420,105 @@ def _check_turn(
 
 _KNOWN_JSON = {"call_id", "agent", "started_at", "turns", "duration", "duration_seconds"}
 _KNOWN_JSON |= {"channel", "recording_url"}
+# orjson reads the integers json reads, but those outside 64 bits as floats: a float of this
+# size or more may have been such an integer.
+_INT64 = 2.0**63
+
+
+def _exact(values: Any) -> bool:
+    """True if no value in `values` (nested in lists and objects too) is a float that orjson
+    may have made of an integer, so json would have read them the same."""
+    stack = list(values)
+    while stack:
+        value = stack.pop()
+        kind = type(value)
+        if kind is float:
+            if not -_INT64 < value < _INT64:
+                return False
+        elif kind is dict:
+            stack.extend(value.values())
+        elif kind is list:
+            stack.extend(value)
+    return True
+
+
+def _fast_time(value: Any) -> float | None | bool:
+    """A turn's start or end when `_check_turn` would take it as it is: None when absent, the
+    number as a float when it is one, 0 or more; False for anything else."""
+    kind = type(value)
+    if kind is float:
+        return value if 0.0 <= value < _INT64 else False
+    if kind is int:
+        return float(value) if 0 <= value < _INT64 else False
+    return None if value is None else False
+
+
+def _fast_call(raw_line: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """The common line, read quickly: (object, turns) when the line is a JSON object that
+    json reads the same as orjson, with 1 to MAX_TURNS turns that are all in the canonical
+    form (speaker "agent" or "customer", a text, times absent or numbers 0 or more, start
+    not after end), so `_check_turn` would find no problem and return the same turns. None
+    for anything else, which `_parse_jsonl` then reads as it always did."""
+    if orjson is None:
+        return None
+    try:
+        obj = orjson.loads(raw_line)
+    except orjson.JSONDecodeError:
+        return None
+    if type(obj) is not dict:
+        return None
+    turns_raw = obj.get("turns")
+    if type(turns_raw) is not list or not turns_raw or len(turns_raw) > MAX_TURNS:
+        return None
+    if not _exact(v for k, v in obj.items() if k != "turns"):
+        return None
+    turns: list[dict[str, Any]] = []
+    append = turns.append
+    for raw in turns_raw:
+        if type(raw) is not dict:
+            return None
+        speaker = raw.get("speaker")
+        speaker = SPEAKERS.get(speaker) if type(speaker) is str else None
+        text = raw.get("text")
+        if speaker is None or type(text) is not str:
+            return None
+        turn = {"speaker": speaker, "text": text}
+        start = raw.get("start")
+        if start is not None:
+            if type(start) is not float:
+                start = _fast_time(start)
+                if start is False:
+                    return None
+            elif not 0.0 <= start < _INT64:
+                return None
+            turn["start"] = start
+        end = raw.get("end")
+        if end is not None:
+            if type(end) is not float:
+                end = _fast_time(end)
+                if end is False:
+                    return None
+            elif not 0.0 <= end < _INT64:
+                return None
+            if start is not None and start > end:
+                return None
+            turn["end"] = end
+        append(turn)
+    return obj, turns
 
 
 def _parse_jsonl(text: str, out: _Collector) -> list[ParsedCall]:
     calls: list[ParsedCall] = []
     for number, raw_line in enumerate(text.split("\n"), start=1):
         if not raw_line.strip():
+            continue
+        fast = _fast_call(raw_line)
+        if fast is not None:
+            obj, turns = fast
+            fields = _check_call_fields(obj, line=number, out=out)
+            if fields is not None:
+                extra = {k: v for k, v in obj.items() if k not in _KNOWN_JSON}
+                calls.append(ParsedCall(line=number, turns=turns, extra=extra, **fields))
             continue
         try:
             obj = json.loads(raw_line)

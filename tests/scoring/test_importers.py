@@ -185,3 +185,137 @@ def test_csv_injection_is_kept_as_text():
     text = CSV_HEADER + "C-1,A1,2026-11-02 09:15:00,agent,\"=cmd|' /C calc'!A0\",0,2\n"
     _fmt, calls, problems = parse_calls(text.encode(), filename="t.csv")
     assert problems == [] and calls[0].turns[0]["text"].startswith("=cmd")
+
+
+# --- The fast path for JSON Lines reads what the full validation reads -------------------------
+
+# Turns in canonical form (taken by the fast path) and every kind of turn that is not (left to
+# the full validation): the result must be the same whichever path a line takes.
+_TRICKY_TURNS = [
+    {"speaker": "agent", "text": "您好", "start": 0.0, "end": 2.5},
+    {"speaker": "customer", "text": "话费", "start": 0, "end": 2},  # int times: floats
+    {"speaker": "agent", "text": "", "start": 3, "end": 3.0},  # start == end
+    {"speaker": "agent", "text": "x", "start": -0.0, "end": 0},
+    {"speaker": "agent", "text": "x"},  # no times
+    {"speaker": "agent", "text": "x", "start": None, "end": 1.5},
+    {"speaker": "customer", "text": "x", "start": 1.5},
+    {"speaker": "agent", "text": "x", "end": 9007199254740993},  # an int beyond float precision
+    {"speaker": "agent", "text": "x", "confidence": 0.9, "words": [1, 2]},  # other keys dropped
+    {"speaker": "Agent", "text": "x"},
+    {"speaker": " customer ", "text": "x"},
+    {"speaker": "坐席", "text": "x"},  # an alias of spreadsheets only
+    {"speaker": "a", "text": "x"},
+    {"speaker": "robot", "text": "x"},
+    {"speaker": 1, "text": "x"},
+    {"text": "x"},
+    {"speaker": "agent"},  # no text: ""
+    {"speaker": "agent", "text": None},
+    {"speaker": "agent", "text": 12},
+    {"speaker": "agent", "text": 1.5},
+    {"speaker": "agent", "text": True},
+    {"speaker": "agent", "text": ["x"]},
+    {"speaker": "agent", "text": "x", "start": "1.5", "end": " 2 "},  # numbers as text
+    {"speaker": "agent", "text": "x", "start": "", "end": "abc"},
+    {"speaker": "agent", "text": "x", "start": -1, "end": 2},
+    {"speaker": "agent", "text": "x", "start": 0.5, "end": -0.5},
+    {"speaker": "agent", "text": "x", "start": 5, "end": 3},  # ends before it starts
+    {"speaker": "agent", "text": "x", "start": 5.5, "end": 3.25},
+    {"speaker": "agent", "text": "x", "start": True, "end": False},
+    {"speaker": "agent", "text": "x", "start": 1e300, "end": 1e308},
+    {"speaker": "agent", "text": "x", "start": 9223372036854775807},
+    {"speaker": "agent", "text": "x", "start": 18446744073709551615},
+    {"speaker": "agent", "text": "x", "end": [1]},
+    "not a turn",
+    None,
+]
+_CALL_FIELDS = [
+    {},
+    {"call_id": 123, "agent": 1001.0},
+    {"call_id": 12345678901234567890123},  # json: an int; orjson: a float
+    {"agent": -12345678901234567890123},
+    {"queue": {"ids": [1, 12345678901234567890123]}},  # kept as other fields
+    {"queue": {"rate": 0.5, "tags": ["a", None, True]}},
+    {"duration": 12345678901234567890123},
+    {"duration": "12", "channel": "CHAT"},
+    {"duration_seconds": -1},
+    {"started_at": "2026-11-02T09:15:00"},  # local time
+    {"started_at": "yesterday"},
+    {"recording_url": "ftp://x"},
+]
+
+
+def _lines() -> list[str]:
+    lines = []
+    for index, turn in enumerate(_TRICKY_TURNS):
+        call = a_call(f"T-{index}")
+        call["turns"].insert(1, turn)
+        lines.append(json.dumps(call, ensure_ascii=False))
+    for index, fields in enumerate(_CALL_FIELDS):
+        lines.append(json.dumps({**a_call(f"F-{index}"), **fields}, ensure_ascii=False))
+    lines += [
+        json.dumps(a_call("OK-1")),  # \u escapes
+        json.dumps(a_call("OK-2"), ensure_ascii=False, indent=None, separators=(" ,", " : ")),
+        '{"call_id": "D-1", "call_id": "D-2", "agent": "A1", "started_at": "2026-11-02T09:15:00'
+        '+08:00", "turns": [{"speaker": "customer", "speaker": "agent", "text": "x"}]}',
+        json.dumps(a_call("NAN")).replace('"start": 0.0', '"start": NaN'),
+        json.dumps(a_call("INF")).replace('"end": 2.1', '"end": Infinity'),
+        json.dumps(a_call("SURROGATE")).replace("\\u60a8", "\\ud800"),
+        json.dumps(a_call("EMPTY", turns=[])),
+        json.dumps(a_call("NOT-LIST", turns={"speaker": "agent"})),
+        json.dumps(a_call("MANY", turns=[{"speaker": "agent", "text": "x"}] * 4)),
+        json.dumps([a_call("LIST")]),
+        '"a string"',
+        "\u3000",  # blank to str.strip
+        '{"call_id": "BAD", ',
+        '{"call_id": "CTRL\t"}',
+        json.dumps(a_call("LAST")) + "\r",
+    ]
+    return lines
+
+
+def _read(lines: list[str]):
+    _fmt, calls, problems = parse_calls("\n".join(lines).encode(), filename="x.jsonl")
+    # repr tells 1 from 1.0, and shows every field of every call and problem.
+    return repr(calls), [repr(p.as_dict()) for p in problems]
+
+
+def test_jsonl_fast_path_reads_what_the_full_validation_reads(monkeypatch):
+    from scoring import importers
+
+    monkeypatch.setattr(importers, "MAX_TURNS", 3)
+    lines = _lines()
+    fast = _read(lines)
+    taken = [read[0]["call_id"] for line in lines if (read := importers._fast_call(line))]
+    monkeypatch.setattr(importers, "orjson", None)  # every line through the full validation
+    assert [importers._fast_call(line) for line in lines] == [None] * len(lines)
+    assert fast == _read(lines)
+    # Not vacuous: lines with canonical turns (and call fields json reads as orjson does) took
+    # the fast path, whether their call fields are right or not; the others did not.
+    assert taken == [f"T-{i}" for i in (0, 1, 2, 3, 4, 5, 6, 7, 8, 30)] + [
+        "F-0",
+        123,
+        *(f"F-{i}" for i in (5, 7, 8, 9, 10, 11)),
+        "OK-1",
+        "OK-2",
+        "D-2",
+        "LAST",
+    ]
+
+
+def test_jsonl_fast_path_turns_are_the_full_validations():
+    from scoring import importers
+
+    for turn in _TRICKY_TURNS:
+        line = json.dumps(a_call(turns=[turn]))
+        fast = importers._fast_call(line)
+        out = importers._Collector()
+        full = importers._check_turn(
+            json.loads(line)["turns"][0],
+            index=0,
+            line=1,
+            out=out,
+            prefix="turns[0]",
+            aliases=importers.SPEAKERS,
+        )
+        if fast is not None:
+            assert repr(fast[1]) == repr([full]) and out.problems == []
