@@ -157,3 +157,25 @@ def test_normalize_agrees_with_the_reference_and_maps_back(text):
         if ch != " ":
             # the character comes from that slice of the original
             assert ch in unicodedata.normalize("NFKC", text[a:b]).casefold()
+
+
+CALLISH = "您好，。、ａＢＶＩＰok4Ｇ５１① \u3000～！"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.text(alphabet=CALLISH, max_size=12), min_size=1, max_size=5))
+def test_a_call_normalized_at_once_equals_its_turns_normalized_alone(texts):
+    """The engine normalizes a call's turns joined, folding full-width letters in the original
+    only where a removed run may become a space, and maps evidence back by walking the
+    original turn (compiled) or from the removed runs (pure): each turn's text and every
+    character's span must be what normalizing the turn alone gives."""
+    from scoring.engine.normalize import normalize_call
+
+    ct = normalize_call(texts)
+    for t, text in enumerate(texts):
+        alone = normalize(text)
+        assert ct.turn_text(t) == alone.text == reference(text)
+        for i in range(len(alone.text)):
+            assert ct.span(t, i, i + 1) == alone.span(i, i + 1), (texts, t, i)
+        if alone.text:
+            assert ct.span(t, 0, len(alone.text)) == alone.span(0, len(alone.text))
