@@ -162,3 +162,53 @@ def test_upload_page(client, world, django_capture_on_commit_callbacks):
     assert client.get(reverse("scoring:import_detail", args=[job.pk])).status_code == 200
     progress = client.get(reverse("scoring:import_progress", args=[job.pk]), HTTP_HX_REQUEST="true")
     assert progress.status_code == 200
+
+
+@pytest.mark.postgres
+def test_copy_on_postgresql_stores_what_bulk_create_stores(world, monkeypatch):
+    """The COPY path writes the same rows as the portable one, whatever the text holds."""
+    import gc
+
+    from scoring.services import _pg
+
+    agent = world.agents["a1"][0].employee_no
+    tricky = call_dict("C\\1", agent, texts=('说"好\\的\t再见\r\n', "\\N", "\u3000 😀 \x7f"))
+    tricky.update(
+        duration=12,
+        channel="Chat",
+        recording_url="https://rec.example.com/a?b=1&c=%20",
+        queue={"ids": [1, 2.5, None, True, "a\tb\\c"], "": {"x": []}},
+        note="\\",
+    )
+    calls = [
+        call_dict("C-1", agent, started_at="2026-11-02T23:30:00"),
+        tricky,
+        {**call_dict("C-3", agent), "duration_seconds": 0},
+    ]
+    calls[2]["turns"] = [{"speaker": "agent", "text": "您好"}]  # no times: no duration
+
+    def stored():
+        rows = Call.objects.order_by("call_id").values_list(
+            "call_id",
+            "agent_id",
+            "team_id",
+            "started_at",
+            "duration_seconds",
+            "channel",
+            "recording_url",
+            "turns",
+            "extra",
+        )
+        return [repr(row) for row in rows]
+
+    assert gc.isenabled()
+    job = _import(world, jsonl(*calls))
+    assert job.status == ImportJob.Status.DONE and job.imported == 3
+    assert gc.isenabled()  # paused while the calls were read and written, not after
+    copied = stored()
+    Call.objects.all().delete()
+    monkeypatch.setattr(_pg, "is_postgres", lambda: False)
+    job = _import(world, jsonl(*calls))
+    assert job.status == ImportJob.Status.DONE and job.imported == 3
+    assert stored() == copied
+    assert '说"好\\\\的\\t再见\\r\\n' in copied[2]  # kept as it was, in C\\1
