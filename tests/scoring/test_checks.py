@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import random
+from types import SimpleNamespace
 
 import orjson
 import pytest
@@ -170,25 +172,64 @@ def test_a_check_written_meanwhile_is_replaced(world, monkeypatch):
     assert _stored() == racing
 
 
-def test_check_copy_line_does_not_depend_on_the_result_layout():
+def _copy_fields(line: bytes) -> list:
+    """A COPY line of scoring_callcheck as values: JSON columns parsed."""
+    fields = line.rstrip(b"\n").split(b"\t")
+    for column in (4, 5):
+        fields[column] = orjson.loads(fields[column].replace(b"\\\\", b"\\"))
+    return fields
+
+
+def test_check_lines_read_or_parsed_give_the_same_values(monkeypatch):
+    from scoring.demo_calls import _transcript
+
     definition = json.loads(HOTLINE.read_text(encoding="utf-8"))
     definition["rules"].append(_QUOTE_RULE)
     engine = load_library(definition)
-    for turns in _TRICKY_TURNS:
-        out, ok = engine.score_line(orjson.dumps({"call_id": "X", "turns": turns}), 0)
+    rng = random.Random(3)
+    transcripts = [
+        _transcript(rng, SimpleNamespace(employee_no="A1"), {"quality": q / 10, "rate": 240})
+        for q in range(2, 11)
+        for _ in range(4)
+    ]
+    outs = []
+    for turns in _TRICKY_TURNS + transcripts:
+        out, ok = engine.score_line(orjson.dumps({"call_id": 'X"\\', "turns": turns}), 0)
         assert ok and out.endswith(b"]}")
+        outs.append(out)
+    assert len({checks._RESULT_HEAD.match(out)[1] for out in outs}) > 10  # various scores
+    learned = checks._CheckLines(3, b"NOW")
+    learned(7, outs[0])  # parsed in full: learns the codes
+    assert learned.rules == len(definition["rules"])
+    parsed = []
+    loads = checks._pg.loads
+    monkeypatch.setattr(checks._pg, "loads", lambda raw: parsed.append(raw) or loads(raw))
+    for out in outs:
         result = orjson.loads(out)
-        # The same result with its keys in another order: the results list is written again.
+        # The same result with its keys in another order: parsed, the results written again.
         shuffled = orjson.dumps(dict(reversed(result.items())))
-        assert checks._RESULT_HEAD.match(out) and not checks._RESULT_HEAD.match(shuffled)
-        lines = [checks._check_copy_line(7, 3, raw, b"NOW") for raw in (out, shuffled)]
-        fields = [line.rstrip(b"\n").split(b"\t") for line in lines]
-        assert fields[0][:4] == fields[1][:4] and fields[0][6] == fields[1][6] == b"NOW"
-        for column in (4, 5):
-            texts = [f[column].replace(b"\\\\", b"\\") for f in fields]
-            assert orjson.loads(texts[0]) == orjson.loads(texts[1])
-        assert orjson.loads(fields[0][5].replace(b"\\\\", b"\\")) == result["results"]
-        assert orjson.loads(fields[0][4]) == {r["code"]: r["outcome"] for r in result["results"]}
+        assert not checks._RESULT_HEAD.match(shuffled)
+        del parsed[:]
+        fast = _copy_fields(learned(7, out))
+        assert all(len(raw) < 10 for raw in parsed)  # at most the score was parsed
+        full = _copy_fields(checks._CheckLines(3, b"NOW")(7, out))
+        assert fast == full == _copy_fields(checks._CheckLines(3, b"NOW")(7, shuffled))
+        score = result["score"]
+        assert full == [
+            b"7",
+            b"3",
+            b"\\N" if score is None else str(score).encode(),
+            b"t" if result["critical_failed"] else b"f",
+            {r["code"]: r["outcome"] for r in result["results"]},
+            result["results"],
+            b"NOW",
+        ]
+    # A result without an outcome for every rule is parsed in full.
+    del parsed[:]
+    short = outs[1].replace(b'"outcome":"na"', b'"outcome":"n/a"', 1)
+    assert short != outs[1]
+    assert "n/a" in _copy_fields(learned(7, short))[4].values()
+    assert any(len(raw) > 100 for raw in parsed)
 
 
 @pytest.mark.postgres
