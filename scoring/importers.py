@@ -183,38 +183,51 @@ def _check_size(data: bytes) -> None:
         )
 
 
+def _check_line_length(data: bytes) -> list[bytes] | None:
+    """Refuse a line longer than the limit. The lines as bytes when they had to be split."""
+    limit = settings.QA_IMPORT_MAX_LINE_BYTES
+    if len(data) <= limit:
+        return None
+    lines = data.split(b"\n")
+    longest = max(range(len(lines)), key=lambda i: len(lines[i]))
+    if len(lines[longest]) > limit:
+        raise FileRefusedError(
+            Problem(
+                gettext_noop("Line too long (%(size)s KB); a line may have at most %(limit)s KB."),
+                {"size": len(lines[longest]) // 1024, "limit": limit // 1024},
+                line=longest + 1,
+            )
+        )
+    return lines
+
+
+def _not_utf8(line: int) -> FileRefusedError:
+    return FileRefusedError(
+        Problem(
+            gettext_noop(
+                "The file is not UTF-8 text. Save it as UTF-8 (with or without BOM) "
+                "and import it again."
+            ),
+            line=line,
+        )
+    )
+
+
+def _has_nul() -> FileRefusedError:
+    return FileRefusedError(
+        Problem(gettext_noop("This is not a text file (it contains NUL characters)."))
+    )
+
+
 def _decode_text(data: bytes) -> str:
     """UTF-8 (with or without BOM), lines no longer than the limit; else refused."""
-    limit = settings.QA_IMPORT_MAX_LINE_BYTES
-    if len(data) > limit:
-        lines = data.split(b"\n")
-        longest = max(range(len(lines)), key=lambda i: len(lines[i]))
-        if len(lines[longest]) > limit:
-            raise FileRefusedError(
-                Problem(
-                    gettext_noop(
-                        "Line too long (%(size)s KB); a line may have at most %(limit)s KB."
-                    ),
-                    {"size": len(lines[longest]) // 1024, "limit": limit // 1024},
-                    line=longest + 1,
-                )
-            )
+    _check_line_length(data)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise FileRefusedError(
-            Problem(
-                gettext_noop(
-                    "The file is not UTF-8 text. Save it as UTF-8 (with or without BOM) "
-                    "and import it again."
-                ),
-                line=data[: exc.start].count(b"\n") + 1,
-            )
-        ) from None
+        raise _not_utf8(data[: exc.start].count(b"\n") + 1) from None
     if "\x00" in text:
-        raise FileRefusedError(
-            Problem(gettext_noop("This is not a text file (it contains NUL characters)."))
-        )
+        raise _has_nul()
     return text.removeprefix("\ufeff")
 
 
@@ -453,7 +466,7 @@ def _fast_time(value: Any) -> float | None | bool:
     return None if value is None else False
 
 
-def _fast_call(raw_line: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+def _fast_call(raw_line: bytes | str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
     """The common line, read quickly: (object, turns) when the line is a JSON object that
     json reads the same as orjson, with 1 to MAX_TURNS turns that are all in the canonical
     form (speaker "agent" or "customer", a text, times absent or numbers 0 or more, start
@@ -507,18 +520,28 @@ def _fast_call(raw_line: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | N
     return obj, turns
 
 
-def _parse_jsonl(text: str, out: _Collector) -> list[ParsedCall]:
+def _parse_jsonl(data: bytes, out: _Collector) -> list[ParsedCall]:
+    """The calls of a JSON Lines file, refused as `_decode_text` refuses a text: the lines are
+    read as bytes, each checked to be UTF-8 as it is read (orjson refuses what is not; the
+    others are decoded), NUL characters looked for once every line is known to be UTF-8."""
+    lines = _check_line_length(data) or data.split(b"\n")
+    if lines[0].startswith(b"\xef\xbb\xbf"):
+        lines[0] = lines[0][3:]
     calls: list[ParsedCall] = []
-    for number, raw_line in enumerate(text.split("\n"), start=1):
-        if not raw_line.strip():
-            continue
-        fast = _fast_call(raw_line)
+    for number, raw_bytes in enumerate(lines, start=1):
+        fast = _fast_call(raw_bytes)
         if fast is not None:
             obj, turns = fast
             fields = _check_call_fields(obj, line=number, out=out)
             if fields is not None:
                 extra = {k: v for k, v in obj.items() if k not in _KNOWN_JSON}
                 calls.append(ParsedCall(line=number, turns=turns, extra=extra, **fields))
+            continue
+        try:
+            raw_line = raw_bytes.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _not_utf8(number) from None
+        if not raw_line.strip():
             continue
         try:
             obj = json.loads(raw_line)
@@ -573,6 +596,8 @@ def _parse_jsonl(text: str, out: _Collector) -> list[ParsedCall]:
             continue
         extra = {k: v for k, v in obj.items() if k not in _KNOWN_JSON}
         calls.append(ParsedCall(line=number, turns=turns, extra=extra, **fields))
+    if b"\x00" in data:
+        raise _has_nul()
     return calls
 
 
@@ -805,7 +830,7 @@ def parse_calls(
     fmt = detect_format(data, filename=filename, declared=fmt)
     out = _Collector()
     if fmt == "jsonl":
-        calls = _parse_jsonl(_decode_text(data), out)
+        calls = _parse_jsonl(data, out)
     elif fmt == "csv":
         calls = _parse_rows(_csv_rows(_decode_text(data)), out, spreadsheet=False)
     else:

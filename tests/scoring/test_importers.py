@@ -319,3 +319,53 @@ def test_jsonl_fast_path_turns_are_the_full_validations():
         )
         if fast is not None:
             assert repr(fast[1]) == repr([full]) and out.problems == []
+
+
+def _refusal(data: bytes):
+    from scoring import importers
+
+    try:
+        importers.parse_calls(data, filename="x.jsonl")
+    except FileRefusedError as exc:
+        return exc.problem.as_dict()
+    return None
+
+
+@pytest.mark.parametrize(
+    ("lines", "line"),
+    [
+        ([a_call("C-1"), a_call("C-2"), "BAD"], 3),  # after lines read quickly
+        (["BAD", a_call("C-2")], 1),
+        ([a_call("C-1"), "", "BAD", "\x00"], 3),  # not UTF-8 comes before NUL
+        (["\ufeff", a_call("C-1"), "BAD"], 3),
+        ([a_call("C-1"), "\x00", a_call("C-2")], None),  # NUL: no line
+        ([a_call("C-1"), {"not": "a call"}, "\x00"], None),
+    ],
+)
+def test_jsonl_refusals_as_for_any_text(lines, line, monkeypatch):
+    """Lines read as bytes (UTF-8 checked by orjson or by decoding) are refused as the whole
+    text decoded at once was: not UTF-8 on the line of the first bad byte, then NUL."""
+    from scoring import importers
+
+    bad = json.dumps(a_call("C-9"), ensure_ascii=False).encode().replace("您".encode(), b"\xe4\xbd")
+    # Past the first 64 kB, where a NUL makes the file look binary.
+    padding = [a_call(f"P-{i}") for i in range(240)]
+    data = b"\n".join(
+        bad
+        if item == "BAD"
+        else (item.encode() if isinstance(item, str) else json.dumps(item).encode())
+        for item in [*lines[:1], *padding, *lines[1:]]
+    )
+    assert len(data) > 65536
+    data = data.replace(b"\n\x00", b"\n" + json.dumps(a_call("C-8")).encode()[:-1] + b"\x00}")
+    refused = _refusal(data)
+    assert refused is not None and refused["line"] == (line and line + (line > 1) * 240)
+    message = "UTF-8" if line else "NUL"
+    with translation.override("en"):
+        assert message in render_problem(refused)
+    # The same file decoded as a whole, every line read by the full validation.
+    monkeypatch.setattr(importers, "orjson", None)
+    assert _refusal(data) == refused
+    with pytest.raises(FileRefusedError) as exc:
+        importers._decode_text(data)
+    assert exc.value.problem.as_dict() == refused
