@@ -56,6 +56,16 @@ def field(value) -> str:
     return text
 
 
+def text_array(values: Iterable[str]) -> str:
+    """A text[] literal of these strings, for one `= ANY(%s::text[])` parameter: much cheaper
+    than the driver adapting a list string by string."""
+    return (
+        "{"
+        + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+        + "}"
+    )
+
+
 def field_bytes(value: bytes) -> bytes:
     """`field` for a text already encoded (a JSON text from orjson or from the engine)."""
     if b"\\" in value:

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -124,6 +124,15 @@ def import_job_start(*, job: ImportJob, content: bytes | None = None) -> ImportJ
 
 def _existing_call_ids(call_ids: list[str]) -> set[str]:
     existing: set[str] = set()
+    if _pg.is_postgres():
+        for start in range(0, len(call_ids), 50000):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT call_id FROM {Call._meta.db_table} WHERE call_id = ANY(%s::text[])",
+                    [_pg.text_array(call_ids[start : start + 50000])],
+                )
+                existing.update(call_id for (call_id,) in cursor.fetchall())
+        return existing
     for start in range(0, len(call_ids), 5000):
         chunk = call_ids[start : start + 5000]
         existing.update(Call.objects.filter(call_id__in=chunk).values_list("call_id", flat=True))

@@ -212,3 +212,23 @@ def test_copy_on_postgresql_stores_what_bulk_create_stores(world, monkeypatch):
     assert job.status == ImportJob.Status.DONE and job.imported == 3
     assert stored() == copied
     assert '说"好\\\\的\\t再见\\r\\n' in copied[2]  # kept as it was, in C\\1
+
+
+@pytest.mark.postgres
+def test_existing_call_ids_whatever_they_hold(world, monkeypatch):
+    from scoring.services import _pg
+    from scoring.services.imports import _existing_call_ids
+
+    tricky = ['a"b', "c\\d", "e,f", "{g}", "NULL", " h ", "中文", "x'y", '\\"', "", "z"]
+    for call_id in tricky[:-1]:
+        Call.objects.create(
+            call_id=call_id,
+            agent=world.agents["a1"][0],
+            team=world.team_a1,
+            started_at="2026-11-02T09:00:00+08:00",
+            turns=[],
+        )
+    asked = [*tricky, "NOT-THERE", "null", "c\\\\d"]
+    assert _existing_call_ids(asked) == set(tricky[:-1])
+    monkeypatch.setattr(_pg, "is_postgres", lambda: False)
+    assert _existing_call_ids(asked) == set(tricky[:-1])
