@@ -92,18 +92,39 @@ def test_workers_start_safely_when_other_threads_run(bench_files, tmp_path):
         other.join()
 
 
-def test_file_to_file_workers_read_and_write_their_own_blocks(bench_files, tmp_path, monkeypatch):
+def _in_a_fresh_process(code: str, *args: object) -> subprocess.CompletedProcess:
+    """Run ``code`` in a new single-threaded interpreter: a test process may have threads
+    alive (a browser driver, a Celery worker), and then qa_score never forks, so the ranged
+    workers (fork only) would not run."""
+    return subprocess.run(
+        [sys.executable, "-c", code, *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_file_to_file_workers_read_and_write_their_own_blocks(bench_files, tmp_path):
     """Regular file in and out: the ranged workers (no pool), each result at its offset."""
     rules, calls = bench_files
-    monkeypatch.setattr(cli, "BLOCK_BYTES", 1 << 13)  # blocks far apart in size and time
-    used = []
-    real = cli._score_ranged
-    monkeypatch.setattr(cli, "_score_ranged", lambda *a: used.append(1) or real(*a))
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
     assert _run(rules, calls, 1, output=str(one)) == 1
     two.write_bytes(b"x" * (3 * one.stat().st_size))  # an older, longer output is replaced
-    assert _run(rules, calls, 3, output=str(two)) == 1
-    assert used == [1]
+    code = """
+import io, sys
+from scoring.engine import cli
+cli.BLOCK_BYTES = 1 << 13  # blocks far apart in size and time
+used = []
+real = cli._score_ranged
+cli._score_ranged = lambda *a: used.append(1) or real(*a)
+status = cli.run(rules=sys.argv[1], calls=sys.argv[2], output=sys.argv[3], workers=3,
+                 stderr=io.StringIO())
+print(status, used)
+"""
+    done = _in_a_fresh_process(code, rules, calls, two)
+    assert done.stdout.split() == ["1", "[1]"], done.stderr
     assert two.read_bytes() == one.read_bytes()
 
 
@@ -132,20 +153,25 @@ def test_an_empty_file_with_workers(tmp_path, bench_files):
     assert out.read_bytes() == b""
 
 
-def test_a_failing_worker_stops_the_run_instead_of_hanging(bench_files, tmp_path, monkeypatch):
+def test_a_failing_worker_stops_the_run_instead_of_hanging(bench_files, tmp_path):
     rules, calls = bench_files
-    monkeypatch.setattr(cli, "BLOCK_BYTES", 1 << 14)
-    real = cli._score_block
-
-    def crash_on_third_block(library, first_line, block):
-        if first_line > 1 and first_line == cli._plan_first_lines[2]:
-            raise MemoryError("simulated")
-        return real(library, first_line, block)
-
-    out = tmp_path / "out.jsonl"
-    with calls.open("rb") as fh:
-        first_lines = [first for _, _, first in cli._plan(fh.fileno())]
-    monkeypatch.setattr(cli, "_plan_first_lines", first_lines, raising=False)
-    monkeypatch.setattr(cli, "_score_block", crash_on_third_block)
-    with pytest.raises(RuntimeError, match="worker process failed"):
-        _run(rules, calls, 2, output=str(out))
+    code = """
+import io, sys
+from scoring.engine import cli
+cli.BLOCK_BYTES = 1 << 14
+with open(sys.argv[2], "rb") as fh:
+    third = [first for _, _, first in cli._plan(fh.fileno())][2]
+real = cli._score_block
+def crash_on_third_block(library, first_line, block):
+    if first_line == third:
+        raise MemoryError("simulated")
+    return real(library, first_line, block)
+cli._score_block = crash_on_third_block
+try:
+    cli.run(rules=sys.argv[1], calls=sys.argv[2], output=sys.argv[3], workers=2,
+            stderr=io.StringIO())
+except RuntimeError as exc:
+    print("raised:", exc)
+"""
+    done = _in_a_fresh_process(code, rules, calls, tmp_path / "out.jsonl")
+    assert "raised: qa_score: a worker process failed" in done.stdout, done.stderr
