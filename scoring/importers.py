@@ -16,6 +16,7 @@ import io
 import json
 import math
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -520,85 +521,139 @@ def _fast_call(raw_line: bytes | str) -> tuple[dict[str, Any], list[dict[str, An
     return obj, turns
 
 
-def _parse_jsonl(data: bytes, out: _Collector) -> list[ParsedCall]:
-    """The calls of a JSON Lines file, refused as `_decode_text` refuses a text: the lines are
-    read as bytes, each checked to be UTF-8 as it is read (orjson refuses what is not; the
-    others are decoded), NUL characters looked for once every line is known to be UTF-8."""
-    lines = _check_line_length(data) or data.split(b"\n")
-    if lines[0].startswith(b"\xef\xbb\xbf"):
-        lines[0] = lines[0][3:]
-    calls: list[ParsedCall] = []
-    for number, raw_bytes in enumerate(lines, start=1):
-        fast = _fast_call(raw_bytes)
-        if fast is not None:
-            obj, turns = fast
-            fields = _check_call_fields(obj, line=number, out=out)
-            if fields is not None:
-                extra = {k: v for k, v in obj.items() if k not in _KNOWN_JSON}
-                calls.append(ParsedCall(line=number, turns=turns, extra=extra, **fields))
-            continue
-        try:
-            raw_line = raw_bytes.decode("utf-8")
-        except UnicodeDecodeError:
-            raise _not_utf8(number) from None
-        if not raw_line.strip():
-            continue
-        try:
-            obj = json.loads(raw_line)
-        except json.JSONDecodeError as exc:
-            out.add(
-                Problem(gettext_noop("Not valid JSON: %(error)s."), {"error": exc.msg}, line=number)
-            )
-            continue
-        if not isinstance(obj, dict):
-            out.add(
-                Problem(gettext_noop("Each line must be a JSON object (one call)."), line=number)
-            )
-            continue
+def _read_jsonl_line(number: int, raw_bytes: bytes, out: _Collector) -> ParsedCall | None:
+    """The call on one line of a JSON Lines file; None for a blank line or one with problems
+    (added to `out`). Raises FileRefusedError if the line is not UTF-8."""
+    fast = _fast_call(raw_bytes)
+    if fast is not None:
+        obj, turns = fast
         fields = _check_call_fields(obj, line=number, out=out)
-        turns_raw = obj.get("turns")
-        turns: list[dict[str, Any]] = []
-        turns_ok = True
-        if not isinstance(turns_raw, list) or not turns_raw:
-            out.add(
-                Problem(
-                    gettext_noop("A call needs a non-empty list of turns."),
-                    line=number,
-                    field="turns",
-                )
-            )
-            turns_ok = False
-        elif len(turns_raw) > MAX_TURNS:
-            out.add(
-                Problem(
-                    gettext_noop("Too many turns (%(count)s); at most %(max)s."),
-                    {"count": len(turns_raw), "max": MAX_TURNS},
-                    line=number,
-                    field="turns",
-                )
-            )
-            turns_ok = False
-        else:
-            for index, raw_turn in enumerate(turns_raw):
-                turn = _check_turn(
-                    raw_turn,
-                    index=index,
-                    line=number,
-                    out=out,
-                    prefix=f"turns[{index}]",
-                    aliases=SPEAKERS,
-                )
-                if turn is None:
-                    turns_ok = False
-                else:
-                    turns.append(turn)
-        if fields is None or not turns_ok:
-            continue
+        if fields is None:
+            return None
         extra = {k: v for k, v in obj.items() if k not in _KNOWN_JSON}
-        calls.append(ParsedCall(line=number, turns=turns, extra=extra, **fields))
-    if b"\x00" in data:
-        raise _has_nul()
-    return calls
+        return ParsedCall(line=number, turns=turns, extra=extra, **fields)
+    try:
+        raw_line = raw_bytes.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _not_utf8(number) from None
+    if not raw_line.strip():
+        return None
+    try:
+        obj = json.loads(raw_line)
+    except json.JSONDecodeError as exc:
+        out.add(
+            Problem(gettext_noop("Not valid JSON: %(error)s."), {"error": exc.msg}, line=number)
+        )
+        return None
+    if not isinstance(obj, dict):
+        out.add(Problem(gettext_noop("Each line must be a JSON object (one call)."), line=number))
+        return None
+    fields = _check_call_fields(obj, line=number, out=out)
+    turns_raw = obj.get("turns")
+    turns: list[dict[str, Any]] = []
+    turns_ok = True
+    if not isinstance(turns_raw, list) or not turns_raw:
+        out.add(
+            Problem(
+                gettext_noop("A call needs a non-empty list of turns."),
+                line=number,
+                field="turns",
+            )
+        )
+        turns_ok = False
+    elif len(turns_raw) > MAX_TURNS:
+        out.add(
+            Problem(
+                gettext_noop("Too many turns (%(count)s); at most %(max)s."),
+                {"count": len(turns_raw), "max": MAX_TURNS},
+                line=number,
+                field="turns",
+            )
+        )
+        turns_ok = False
+    else:
+        for index, raw_turn in enumerate(turns_raw):
+            turn = _check_turn(
+                raw_turn,
+                index=index,
+                line=number,
+                out=out,
+                prefix=f"turns[{index}]",
+                aliases=SPEAKERS,
+            )
+            if turn is None:
+                turns_ok = False
+            else:
+                turns.append(turn)
+    if fields is None or not turns_ok:
+        return None
+    extra = {k: v for k, v in obj.items() if k not in _KNOWN_JSON}
+    return ParsedCall(line=number, turns=turns, extra=extra, **fields)
+
+
+class JsonlReader:
+    """A JSON Lines file read a line at a time: iterating gives, for each line, its call (None
+    for a blank line or one with problems), and `finish()` then gives the problems of the
+    whole file. Read to the end, it gives exactly what `parse_calls` gives (which uses it);
+    a caller may do other work between lines (the import writes the calls read so far).
+
+    Refused as `_decode_text` refuses a text: the lines are read as bytes, each checked to be
+    UTF-8 as it is read (orjson refuses what is not; the others are decoded), NUL characters
+    looked for once every line is known to be UTF-8."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        lines = _check_line_length(data) or data.split(b"\n")
+        if lines[0].startswith(b"\xef\xbb\xbf"):
+            lines[0] = lines[0][3:]
+        self._lines = lines
+        self.lines = len(lines)  # in the file
+        self.done = 0  # lines read so far
+        self.calls = 0  # calls read so far (lines without problems)
+        self._out = _Collector()
+        self._seen: dict[str, int] = {}
+        self._twice: list[Problem] = []
+        self._problems: list[Problem] | None = None
+
+    @property
+    def failed(self) -> bool:
+        """Whether a problem was found so far: the file will be refused."""
+        return bool(self._out.problems or self._twice)
+
+    def __iter__(self) -> Iterator[ParsedCall | None]:
+        seen = self._seen
+        for number, raw_bytes in enumerate(self._lines, start=1):
+            self.done = number
+            call = _read_jsonl_line(number, raw_bytes, self._out)
+            if call is not None:
+                self.calls += 1
+                first = seen.setdefault(call.call_id, number)
+                if first != number:
+                    self._twice.append(
+                        Problem(
+                            gettext_noop(
+                                "Call %(call_id)s appears twice in the file (first on line "
+                                "%(first)s)."
+                            ),
+                            {"call_id": call.call_id, "first": first},
+                            line=number,
+                            field="call_id",
+                        )
+                    )
+            yield call
+
+    def finish(self) -> list[Problem]:
+        """The problems of the whole file, once every line is read: those of the lines, then
+        the calls that appear twice. Raises FileRefusedError if the file has NUL characters."""
+        if self._problems is None:
+            if b"\x00" in self._data:
+                raise _has_nul()
+            for problem in self._twice:
+                self._out.add(problem)
+            if not self.calls and not self._out.problems:
+                self._out.add(Problem(gettext_noop("The file contains no calls.")))
+            self._problems = self._out.finish()
+        return self._problems
 
 
 # --- Rows (CSV and XLSX) -----------------------------------------------------------------------
@@ -828,29 +883,24 @@ def parse_calls(
     exist in the database are the caller's business."""
     _check_size(data)
     fmt = detect_format(data, filename=filename, declared=fmt)
-    out = _Collector()
     if fmt == "jsonl":
-        calls = _parse_jsonl(data, out)
-    elif fmt == "csv":
+        reader = JsonlReader(data)
+        calls = [call for call in reader if call is not None]
+        return fmt, calls, reader.finish()
+    out = _Collector()
+    if fmt == "csv":
         calls = _parse_rows(_csv_rows(_decode_text(data)), out, spreadsheet=False)
     else:
         calls = _parse_rows(_xlsx_rows(data), out, spreadsheet=True)
-    if fmt == "jsonl":
-        seen: dict[str, int] = {}
-        for call in calls:
-            if call.call_id in seen:
-                out.add(
-                    Problem(
-                        gettext_noop(
-                            "Call %(call_id)s appears twice in the file (first on line %(first)s)."
-                        ),
-                        {"call_id": call.call_id, "first": seen[call.call_id]},
-                        line=call.line,
-                        field="call_id",
-                    )
-                )
-            else:
-                seen[call.call_id] = call.line
     if not calls and not out.problems:
         out.add(Problem(gettext_noop("The file contains no calls.")))
     return fmt, calls, out.finish()
+
+
+def jsonl_reader(data: bytes, *, filename: str, fmt: str | None = None) -> JsonlReader | None:
+    """A JsonlReader for a JSON Lines file (None for another format), after the refusals that
+    `parse_calls` makes before reading any line."""
+    _check_size(data)
+    if detect_format(data, filename=filename, declared=fmt) != "jsonl":
+        return None
+    return JsonlReader(data)
