@@ -4,12 +4,17 @@
 all); `import_job_start` runs it in the request or, for a big file or when a worker exists, in
 the Celery task `scoring.tasks.import_run`; `import_run` does the work and is safe to run twice.
 Automatic checks are enqueued after the calls are committed.
+
+A JSON Lines file on PostgreSQL is imported in one pass (`_import_streamed`): calls are written
+while the rest of the file is read, in one transaction rolled back if the file turns out to
+have problems, with the same outcome as validating it all first.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,7 +27,15 @@ from django.utils.translation import gettext_noop
 
 from org.models import Agent
 from org.selectors import memberships_by_agent, team_id_on
-from scoring.importers import FileRefusedError, ParsedCall, Problem, detect_format, parse_calls
+from scoring.importers import (
+    FileRefusedError,
+    JsonlReader,
+    ParsedCall,
+    Problem,
+    detect_format,
+    jsonl_reader,
+    parse_calls,
+)
 from scoring.models import Call, ImportJob
 
 from . import _pg
@@ -143,47 +156,71 @@ def _existing_call_ids(call_ids: list[str]) -> set[str]:
 Row = tuple[ParsedCall, int, int, float | None]
 
 
-def _resolve(
-    calls: list[ParsedCall],
-) -> tuple[list[Row], list[str], list[Problem]]:
-    """Calls to write (new ones), duplicates (call ids already imported), and problems
-    (unknown agents). A handful of queries whatever the number of calls."""
-    employee_nos = {call.agent for call in calls}
-    agents = {
-        agent.employee_no: agent
-        for agent in Agent.objects.filter(employee_no__in=employee_nos).only(
-            "pk", "employee_no", "team_id"
-        )
-    }
-    memberships = memberships_by_agent(agent.pk for agent in agents.values())
-    existing = _existing_call_ids([call.call_id for call in calls])
-    problems: list[Problem] = []
-    duplicates: list[str] = []
-    rows: list[Row] = []
-    local = timezone.get_current_timezone()
-    for call in calls:
-        agent = agents.get(call.agent)
-        if agent is None:
-            problems.append(
-                Problem(
-                    gettext_noop("Unknown agent %(agent)s: no agent has this employee number."),
-                    {"agent": call.agent},
-                    line=call.line,
-                    field="agent",
+class _Resolver:
+    """Agents and teams of calls, a batch of calls at a time: each agent (and its team
+    memberships) is asked for once, then kept for the following batches."""
+
+    def __init__(self) -> None:
+        self._agents: dict[str, Agent] = {}
+        self._memberships: dict[int, list] = {}
+        self._asked: set[str] = set()
+        self._local = timezone.get_current_timezone()
+
+    def __call__(self, calls: list[ParsedCall]) -> tuple[list[Row], list[str], list[Problem]]:
+        """Calls to write (new ones), duplicates (call ids already imported), and problems
+        (unknown agents), in the order of `calls`. A handful of queries per batch."""
+        employee_nos = {call.agent for call in calls} - self._asked
+        if employee_nos:
+            found = {
+                agent.employee_no: agent
+                for agent in Agent.objects.filter(employee_no__in=employee_nos).only(
+                    "pk", "employee_no", "team_id"
                 )
-            )
-            continue
-        if call.call_id in existing:
-            duplicates.append(call.call_id)
-            continue
-        day = call.started_at.astimezone(local).date()
-        duration = call.duration_seconds
-        if duration is None:
-            ends = [turn["end"] for turn in call.turns if "end" in turn]
-            duration = max(ends) if ends else None
-        team_id = team_id_on(memberships.get(agent.pk, []), agent.team_id, day)
-        rows.append((call, agent.pk, team_id, duration))
-    return rows, duplicates, problems
+            }
+            self._agents.update(found)
+            self._memberships.update(memberships_by_agent(agent.pk for agent in found.values()))
+            self._asked |= employee_nos
+        agents, memberships, local = self._agents, self._memberships, self._local
+        existing = _existing_call_ids([call.call_id for call in calls])
+        problems: list[Problem] = []
+        duplicates: list[str] = []
+        rows: list[Row] = []
+        for call in calls:
+            agent = agents.get(call.agent)
+            if agent is None:
+                problems.append(
+                    Problem(
+                        gettext_noop("Unknown agent %(agent)s: no agent has this employee number."),
+                        {"agent": call.agent},
+                        line=call.line,
+                        field="agent",
+                    )
+                )
+                continue
+            if call.call_id in existing:
+                duplicates.append(call.call_id)
+                continue
+            day = call.started_at.astimezone(local).date()
+            duration = call.duration_seconds
+            if duration is None:
+                ends = [turn["end"] for turn in call.turns if "end" in turn]
+                duration = max(ends) if ends else None
+            team_id = team_id_on(memberships.get(agent.pk, []), agent.team_id, day)
+            rows.append((call, agent.pk, team_id, duration))
+        return rows, duplicates, problems
+
+
+def _resolve(calls: list[ParsedCall]) -> tuple[list[Row], list[str], list[Problem]]:
+    """Calls to write, duplicates and problems for all the calls of a file (see `_Resolver`)."""
+    return _Resolver()(calls)
+
+
+_COLLIDED = Problem(
+    gettext_noop(
+        "Another import added some of these calls at the same time. Nothing was imported; "
+        "import the file again."
+    )
+)
 
 
 def _fail(job_id: int, problems: list[dict[str, Any]], total: int = 0) -> ImportJob:
@@ -235,6 +272,10 @@ def import_run(*, job_id: int, content: bytes | None = None) -> ImportJob:
             with job.file.open("rb") as handle:
                 content = handle.read()
         try:
+            if _pg.is_postgres():
+                reader = jsonl_reader(content, filename=job.filename, fmt=job.format)
+                if reader is not None:
+                    return _import_streamed(job_id, reader, collector)
             _fmt, calls, problems = parse_calls(content, filename=job.filename, fmt=job.format)
         except FileRefusedError as exc:
             return _fail(job_id, [exc.problem.as_dict()])
@@ -278,18 +319,121 @@ def import_run(*, job_id: int, content: bytes | None = None) -> ImportJob:
                 checks_enqueue(call_ids=call_ids)
         except IntegrityError:
             logger.warning("import %s collided with a concurrent import", job_id, exc_info=True)
-            return _fail(
-                job_id,
-                [
-                    Problem(
-                        gettext_noop(
-                            "Another import added some of these calls at the same time. Nothing "
-                            "was imported; import the file again."
-                        )
-                    ).as_dict()
-                ],
-                total=total,
+            return _fail(job_id, [_COLLIDED.as_dict()], total=total)
+    cache.delete(_progress_key(job_id))
+    return job
+
+
+# Calls resolved and written at a time by the one-pass import (`_import_streamed`).
+STREAM_CHUNK = 5000
+
+
+class _RefusedError(Exception):
+    """Rolls the one-pass import back: the job fails with these problems."""
+
+    def __init__(self, problems: list[Problem], total: int) -> None:
+        super().__init__()
+        self.problems = problems
+        self.total = total
+
+
+class _Lines:
+    """The calls of a JsonlReader, read a line at a time into a list."""
+
+    _END = object()
+
+    def __init__(self, reader: JsonlReader) -> None:
+        self._lines = iter(reader)
+        self.exhausted = False
+
+    def read(self, into: list[ParsedCall], count: int, *, lines: int = -1) -> None:
+        """Read until `into` holds `count` calls, the file ends, or `lines` lines were read."""
+        while len(into) < count and lines != 0 and not self.exhausted:
+            lines -= 1
+            call = next(self._lines, self._END)
+            if call is self._END:
+                self.exhausted = True
+            elif call is not None:
+                into.append(call)
+
+
+def _import_streamed(job_id: int, reader: JsonlReader, collector: _CollectorPaused) -> ImportJob:
+    """`import_run` of a JSON Lines file on PostgreSQL, in one pass: the calls read so far are
+    resolved and copied, STREAM_CHUNK at a time, while the next ones are read (a line read per
+    row copied), so that the server writes while Python reads. The outcome is the one of
+    reading the whole file first, whatever is in it: the file's problems, else unknown
+    agents, fail the job, and whatever was written is rolled back; nothing more is written
+    once the job is bound to fail."""
+    resolve = _Resolver()
+    lines = _Lines(reader)
+    imported = 0
+    duplicates: list[str] = []
+    unknown: list[Problem] = []
+    pending: list[ParsedCall] = []  # read, not yet resolved
+    try:
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().get(pk=job_id)
+            if job.status != ImportJob.Status.RUNNING:
+                return job  # another worker finished it meanwhile
+            line = _call_line(job)
+            lines.read(pending, STREAM_CHUNK)
+            while pending:
+                batch, pending = pending, []
+                if reader.failed:
+                    rows: list[Row] = []  # the file's problems will be reported: no need
+                else:
+                    rows, skipped, problems = resolve(batch)
+                    duplicates += skipped
+                    unknown += problems
+                if rows and not reader.failed and not unknown:
+
+                    def copy_lines(rows: list[Row] = rows, pending: list = pending):
+                        for row in rows:
+                            yield line(row)
+                            lines.read(pending, STREAM_CHUNK, lines=1)
+
+                    _pg.copy_lines(Call._meta.db_table, _CALL_COLUMNS, copy_lines())
+                    imported += len(rows)
+                del batch, rows
+                lines.read(pending, STREAM_CHUNK)
+                _set_progress(job_id, "validating", reader.done, reader.lines)
+            problems = reader.finish()
+            if problems or unknown:
+                raise _RefusedError(problems or unknown, reader.calls)
+            call_ids = _imported_ids(job)
+            collector.resume()
+            job.status = ImportJob.Status.DONE
+            job.total = reader.calls
+            job.processed = reader.calls
+            job.imported = imported
+            job.duplicates = duplicates
+            job.errors = []
+            job.finished_at = timezone.now()
+            job.save(
+                update_fields=[
+                    "status",
+                    "total",
+                    "processed",
+                    "imported",
+                    "duplicates",
+                    "errors",
+                    "finished_at",
+                ]
             )
+            checks_enqueue(call_ids=call_ids)
+    except _RefusedError as exc:
+        return _fail(job_id, [p.as_dict() for p in exc.problems], total=exc.total)
+    except IntegrityError:
+        # Another import wrote some of these calls meanwhile. Reading the whole file first,
+        # its problems and unknown agents would have come before: look for them.
+        lines.read(pending, sys.maxsize)
+        problems = reader.finish()
+        if not problems and not reader.failed:
+            unknown += resolve(pending)[2]
+        if problems or unknown:
+            return _fail(job_id, [p.as_dict() for p in problems or unknown], total=reader.calls)
+        logger.warning("import %s collided with a concurrent import", job_id, exc_info=True)
+        return _fail(job_id, [_COLLIDED.as_dict()], total=reader.calls)
     cache.delete(_progress_key(job_id))
     return job
 
@@ -323,54 +467,66 @@ def _write_calls(job: ImportJob, rows: list[Row], *, total: int) -> list[int]:
     return ids
 
 
+_CALL_COLUMNS = [
+    "call_id",
+    "agent_id",
+    "team_id",
+    "started_at",
+    "duration_seconds",
+    "channel",
+    "recording_url",
+    "turns",
+    "extra",
+    "import_job_id",
+    "created_at",
+]
+
+
+def _call_line(job: ImportJob):
+    """A function making a row into its line of COPY text (the values bulk_create writes)."""
+    tail = f"\t{job.pk}\t{timezone.now().isoformat()}\n".encode()
+    field, field_bytes, dumps = _pg.field, _pg.field_bytes, _pg.dumps_bytes
+
+    def line(row: Row) -> bytes:
+        call, agent_id, team_id, duration = row
+        head = "\t".join(
+            (
+                field(call.call_id),
+                str(agent_id),
+                str(team_id),
+                call.started_at.isoformat(),
+                field(duration),
+                field(call.channel),
+                field(call.recording_url),
+                "",
+            )
+        )
+        return b"".join(
+            (
+                head.encode(),
+                field_bytes(dumps(call.turns)),
+                b"\t",
+                field_bytes(dumps(call.extra)),
+                tail,
+            )
+        )
+
+    return line
+
+
+def _imported_ids(job: ImportJob) -> list[int]:
+    return list(Call.objects.filter(import_job=job).order_by("pk").values_list("pk", flat=True))
+
+
 def _copy_calls(job: ImportJob, rows: list[Row]) -> list[int]:
     """The same rows as bulk_create, written with COPY (several times faster on big files):
     each row made into its line of COPY text as the COPY asks for it."""
-    tail = f"\t{job.pk}\t{timezone.now().isoformat()}\n".encode()
-    columns = [
-        "call_id",
-        "agent_id",
-        "team_id",
-        "started_at",
-        "duration_seconds",
-        "channel",
-        "recording_url",
-        "turns",
-        "extra",
-        "import_job_id",
-        "created_at",
-    ]
-    field, field_bytes, dumps = _pg.field, _pg.field_bytes, _pg.dumps_bytes
-
-    def lines(batch: list[Row]):
-        for call, agent_id, team_id, duration in batch:
-            head = "\t".join(
-                (
-                    field(call.call_id),
-                    str(agent_id),
-                    str(team_id),
-                    call.started_at.isoformat(),
-                    field(duration),
-                    field(call.channel),
-                    field(call.recording_url),
-                    "",
-                )
-            )
-            yield b"".join(
-                (
-                    head.encode(),
-                    field_bytes(dumps(call.turns)),
-                    b"\t",
-                    field_bytes(dumps(call.extra)),
-                    tail,
-                )
-            )
-
+    line = _call_line(job)
     for start in range(0, len(rows), 20000):
         batch = rows[start : start + 20000]
-        _pg.copy_lines(Call._meta.db_table, columns, lines(batch))
+        _pg.copy_lines(Call._meta.db_table, _CALL_COLUMNS, map(line, batch))
         _set_progress(job.pk, "writing", start + len(batch), len(rows))
-    return list(Call.objects.filter(import_job=job).order_by("pk").values_list("pk", flat=True))
+    return _imported_ids(job)
 
 
 def import_file(*, user, filename: str, content: bytes, fmt: str | None = None) -> ImportJob:

@@ -232,3 +232,149 @@ def test_existing_call_ids_whatever_they_hold(world, monkeypatch):
     assert _existing_call_ids(asked) == set(tricky[:-1])
     monkeypatch.setattr(_pg, "is_postgres", lambda: False)
     assert _existing_call_ids(asked) == set(tricky[:-1])
+
+
+# --- One pass on PostgreSQL: the outcome of validating the whole file first ------------------
+
+
+def _stored_calls() -> list[str]:
+    rows = Call.objects.order_by("call_id").values_list(
+        "call_id",
+        "agent_id",
+        "team_id",
+        "started_at",
+        "duration_seconds",
+        "channel",
+        "recording_url",
+        "turns",
+        "extra",
+    )
+    return [repr(row) for row in rows]
+
+
+def _both_ways(world, monkeypatch, content: bytes, *, existing=(), existing_hidden=False):
+    """The job's outcome and the stored calls for `content`, imported in one pass (a few calls
+    at a time) and by validating the whole file first; `existing` calls are there before."""
+    from scoring.services import imports
+
+    monkeypatch.setattr(imports, "STREAM_CHUNK", 3)
+    streamed = []
+    import_streamed = imports._import_streamed
+    monkeypatch.setattr(
+        imports, "_import_streamed", lambda *a: streamed.append(1) or import_streamed(*a)
+    )
+    outcomes = []
+    for one_pass in (True, False):
+        Call.objects.all().delete()
+        for call_id in existing:
+            Call.objects.create(
+                call_id=call_id,
+                agent=world.agents["b1"][0],
+                team=world.team_b1,
+                started_at="2026-11-01T09:00:00+08:00",
+                turns=[],
+            )
+        with monkeypatch.context() as patch:
+            if not one_pass:
+                patch.setattr(imports, "jsonl_reader", lambda *a, **k: None)
+            if existing_hidden:  # written by another import after we looked: a collision
+                patch.setattr(imports, "_existing_call_ids", lambda call_ids: set())
+            job = _import(world, content)
+        job.refresh_from_db()
+        outcome = [job.status, job.errors, job.total, job.processed, job.imported]
+        outcomes.append((outcome, job.duplicates, _stored_calls()))
+        assert len(streamed) == 1  # the one pass was taken, then not
+    assert outcomes[0] == outcomes[1]
+    return outcomes[0]
+
+
+def _calls(world, count=10, **changes):
+    agents = [a.employee_no for a in world.agents["a1"] + world.agents["a2"]]
+    calls = [
+        call_dict(f"C-{i}", agents[i % len(agents)], started_at=f"2026-11-0{1 + i % 9}T10:00:00")
+        for i in range(1, count + 1)
+    ]
+    for index, change in changes.items():
+        calls[int(index.removeprefix("line")) - 1].update(change)
+    return calls
+
+
+@pytest.mark.postgres
+def test_one_pass_imports_what_the_whole_file_imports(world, monkeypatch):
+    (outcome, duplicates, stored) = _both_ways(world, monkeypatch, jsonl(*_calls(world)))
+    assert outcome[:1] == ["done"] and outcome[4] == 10 and len(stored) == 10
+    (outcome, duplicates, stored) = _both_ways(
+        world, monkeypatch, jsonl(*_calls(world)), existing=["C-2", "C-7"]
+    )
+    assert outcome[4] == 8 and duplicates == ["C-2", "C-7"]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "case",
+    [
+        "bad speaker at the end",
+        "unknown agents",
+        "unknown agent then a bad line",
+        "twice in the file",
+        "not UTF-8",
+        "NUL",
+        "no calls",
+        "many problems",
+        "collision",
+        "collision then a bad line",
+        "collision then an unknown agent",
+    ],
+)
+def test_one_pass_refuses_what_the_whole_file_refuses(world, monkeypatch, case):
+    from scoring import importers
+
+    calls = _calls(world)
+    existing, hidden = (), False
+    bad_turns = [{"speaker": "robot", "text": "x"}]
+    if case == "bad speaker at the end":
+        calls[9]["turns"] = bad_turns
+    elif case == "unknown agents":
+        calls[1]["agent"] = calls[8]["agent"] = "NOBODY"
+    elif case == "unknown agent then a bad line":
+        calls[1]["agent"] = "NOBODY"
+        calls[8]["turns"] = bad_turns
+    elif case == "twice in the file":
+        calls[7]["call_id"] = "C-1"
+    elif case == "many problems":
+        monkeypatch.setattr(importers, "MAX_PROBLEMS", 3)
+        for call in calls[2:]:
+            call["turns"] = bad_turns
+    elif case.startswith("collision"):
+        existing, hidden = ["C-5"], True
+        if case.endswith("bad line"):
+            calls[8]["turns"] = bad_turns
+        if case.endswith("unknown agent"):
+            calls[8]["agent"] = "NOBODY"
+    content = jsonl(*calls)
+    if case == "not UTF-8":
+        content = content.replace(b"C-9", b"C-\xff")
+    elif case == "NUL":  # past the first 64 kB, where it makes the file look binary
+        content = jsonl(*_calls(world, 300)) + b'{"call_id": "\x00"}\n'
+    elif case == "no calls":
+        content = b"\n \n"
+    (outcome, _duplicates, stored) = _both_ways(
+        world, monkeypatch, content, existing=existing, existing_hidden=hidden
+    )
+    assert outcome[0] == "failed" and outcome[1] and outcome[4] == 0
+    assert len(stored) == len(existing)  # nothing written
+    with translation.override("en"):
+        messages = " ".join(render_problem(p) for p in outcome[1])
+    expected = {
+        "unknown agents": "2: agent: Unknown agent NOBODY",
+        "unknown agent then a bad line": "9: turns[0].speaker",
+        "twice in the file": "appears twice",
+        "not UTF-8": "9: The file is not UTF-8",
+        "NUL": "NUL characters",
+        "no calls": "no calls",
+        "many problems": "and 5 more problems",
+        "collision": "Another import added",
+        "collision then a bad line": "9: turns[0].speaker",
+        "collision then an unknown agent": "9: agent: Unknown agent NOBODY",
+    }.get(case, "10: turns[0].speaker")
+    assert expected in messages
