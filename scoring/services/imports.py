@@ -223,6 +223,27 @@ _COLLIDED = Problem(
 )
 
 
+def _finish(job: ImportJob, *, total: int, imported: int, duplicates: int) -> None:
+    """Mark an import done, inside its transaction."""
+    job.status = ImportJob.Status.DONE
+    job.total = job.processed = total
+    job.imported = imported
+    job.duplicates = duplicates
+    job.errors = []
+    job.finished_at = timezone.now()
+    job.save(
+        update_fields=[
+            "status",
+            "total",
+            "processed",
+            "imported",
+            "duplicates",
+            "errors",
+            "finished_at",
+        ]
+    )
+
+
 def _fail(job_id: int, problems: list[dict[str, Any]], total: int = 0) -> ImportJob:
     ImportJob.objects.filter(pk=job_id).update(
         status=ImportJob.Status.FAILED,
@@ -298,24 +319,7 @@ def import_run(*, job_id: int, content: bytes | None = None) -> ImportJob:
                 # meanwhile walk them.
                 del rows
                 collector.resume()
-                job.status = ImportJob.Status.DONE
-                job.total = total
-                job.processed = total
-                job.imported = imported
-                job.duplicates = duplicates
-                job.errors = []
-                job.finished_at = timezone.now()
-                job.save(
-                    update_fields=[
-                        "status",
-                        "total",
-                        "processed",
-                        "imported",
-                        "duplicates",
-                        "errors",
-                        "finished_at",
-                    ]
-                )
+                _finish(job, total=total, imported=imported, duplicates=duplicates)
                 checks_enqueue(call_ids=call_ids)
         except IntegrityError:
             logger.warning("import %s collided with a concurrent import", job_id, exc_info=True)
@@ -402,24 +406,7 @@ def _import_streamed(job_id: int, reader: JsonlReader, collector: _CollectorPaus
                 raise _RefusedError(problems or unknown, reader.calls)
             call_ids = _imported_ids(job)
             collector.resume()
-            job.status = ImportJob.Status.DONE
-            job.total = reader.calls
-            job.processed = reader.calls
-            job.imported = imported
-            job.duplicates = duplicates
-            job.errors = []
-            job.finished_at = timezone.now()
-            job.save(
-                update_fields=[
-                    "status",
-                    "total",
-                    "processed",
-                    "imported",
-                    "duplicates",
-                    "errors",
-                    "finished_at",
-                ]
-            )
+            _finish(job, total=reader.calls, imported=imported, duplicates=duplicates)
             checks_enqueue(call_ids=call_ids)
     except _RefusedError as exc:
         return _fail(job_id, [p.as_dict() for p in exc.problems], total=exc.total)
