@@ -497,23 +497,15 @@ def _fast_call(raw_line: bytes | str) -> tuple[dict[str, Any], list[dict[str, An
         if speaker is None or type(text) is not str:
             return None
         turn = {"speaker": speaker, "text": text}
-        start = raw.get("start")
+        start = _fast_time(raw.get("start"))
+        if start is False:
+            return None
         if start is not None:
-            if type(start) is not float:
-                start = _fast_time(start)
-                if start is False:
-                    return None
-            elif not 0.0 <= start < _INT64:
-                return None
             turn["start"] = start
-        end = raw.get("end")
+        end = _fast_time(raw.get("end"))
+        if end is False:
+            return None
         if end is not None:
-            if type(end) is not float:
-                end = _fast_time(end)
-                if end is False:
-                    return None
-            elif not 0.0 <= end < _INT64:
-                return None
             if start is not None and start > end:
                 return None
             turn["end"] = end

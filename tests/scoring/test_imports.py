@@ -187,19 +187,7 @@ def test_copy_on_postgresql_stores_what_bulk_create_stores(world, monkeypatch):
     ]
     calls[2]["turns"] = [{"speaker": "agent", "text": "您好"}]  # no times: no duration
 
-    def stored():
-        rows = Call.objects.order_by("call_id").values_list(
-            "call_id",
-            "agent_id",
-            "team_id",
-            "started_at",
-            "duration_seconds",
-            "channel",
-            "recording_url",
-            "turns",
-            "extra",
-        )
-        return [repr(row) for row in rows]
+    stored = _stored_calls
 
     assert gc.isenabled()
     job = _import(world, jsonl(*calls))
