@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -9,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from scoring.engine import cli
 
 from .helpers import library, rule
 from .test_library import FIXTURE
@@ -104,6 +107,69 @@ def test_stdin_output_file_and_blank_lines(tmp_path, rules_file):
         "C-0001",
         "C-0002",
     ]
+
+
+def _run(rules_file, calls, output, **kw) -> tuple[int, str]:
+    err = io.StringIO()
+    status = cli.run(rules=str(rules_file), calls=str(calls), output=str(output), stderr=err, **kw)
+    return status, err.getvalue()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_output_replaces_the_old_file_only_once_every_call_is_scored(
+    tmp_path, rules_file, monkeypatch, workers
+):
+    calls = write_calls(tmp_path / "calls.jsonl", [call(i) for i in range(40)])
+    out = tmp_path / "out.jsonl"
+    out.write_text("yesterday's results\n")
+    out.chmod(0o640)
+    assert _run(rules_file, calls, out, workers=workers)[0] == 0
+    assert [json.loads(x)["call_id"] for x in out.read_text().splitlines()] == [
+        f"C-{i:04d}" for i in range(40)
+    ]
+    assert out.stat().st_mode & 0o777 == 0o640  # the old file's permissions
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["calls.jsonl", "out.jsonl", "rules.json"]
+
+    # A run that fails half-way (here: a full disk on the 20th call) leaves them as they were.
+    out.write_text("yesterday's results\n")
+    real = cli.Library.score_line_into
+    seen = []
+
+    def disk_full_on_the_20th(self, line, line_no, parts):
+        seen.append(line_no)
+        if len(seen) == 20:
+            raise OSError(28, "No space left on device")
+        return real(self, line, line_no, parts)
+
+    monkeypatch.setattr(cli.Library, "score_line_into", disk_full_on_the_20th)
+    with pytest.raises((OSError, RuntimeError), match="No space|worker process failed"):
+        _run(rules_file, calls, out, workers=workers)
+    assert out.read_text() == "yesterday's results\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["calls.jsonl", "out.jsonl", "rules.json"]
+
+
+def test_output_through_a_link_onto_the_calls_or_a_device(tmp_path, rules_file):
+    calls = write_calls(tmp_path / "calls.jsonl", [call(i) for i in range(3)])
+    target = tmp_path / "results" / "today.jsonl"
+    target.parent.mkdir()
+    target.write_text("old\n")
+    link = tmp_path / "latest.jsonl"
+    link.symlink_to(target)
+    assert _run(rules_file, calls, link)[0] == 0
+    assert link.is_symlink() and len(target.read_text().splitlines()) == 3
+
+    # The calls file itself: read whole before the results take its place.
+    expected = target.read_text()
+    assert _run(rules_file, calls, calls)[0] == 0
+    assert calls.read_text() == expected
+
+    calls = write_calls(tmp_path / "more.jsonl", [call(i) for i in range(3)])
+    assert _run(rules_file, calls, os.devnull)[0] == 0  # not replaced: written as it is
+    assert os.path.exists(os.devnull) and not Path(os.devnull).is_file()
+
+    status, err = _run(rules_file, calls, tmp_path / "missing" / "out.jsonl")
+    assert status == 2
+    assert f"cannot write {tmp_path / 'missing' / 'out.jsonl'}" in err
 
 
 def test_workers_give_identical_output(tmp_path, rules_file):
