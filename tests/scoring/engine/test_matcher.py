@@ -105,6 +105,17 @@ def test_matching_never_crosses_turns():
     assert outcome(r, agent("您"), agent("好")) == "fail"
 
 
+def test_characters_beyond_the_basic_plane_and_bytes_across_characters():
+    r = rule(phrases=["您好"], speaker="agent")
+    res = result(r, agent("😀𠀀，您好"))
+    assert [(e["start"], e["end"]) for e in res["evidence"]] == [(3, 5)]
+    res = result(rule(phrases=["𠀀您"], speaker="agent"), agent("好😀𠀀您"))
+    assert [(e["start"], e["end"]) for e in res["evidence"]] == [(2, 4)]
+    # UTF-16 of ⴰ乎 is 30 2D 4E 4E: 中 (2D 4E) sits across the two characters, not in them.
+    assert outcome(rule(phrases=["中"], speaker="agent"), agent("ⴰ乎")) == "fail"
+    assert outcome(rule(phrases=["中"], speaker="agent"), agent("ⴰ 中")) == "pass"
+
+
 def test_within_one():
     assert within_one("abcd", "abcd")
     assert within_one("abxd", "abcd")
@@ -115,8 +126,10 @@ def test_within_one():
     assert not within_one("axcx", "abcd")
 
 
-ALPHABET = "您好请稍等谢不知道ab c，。ＡＢ1１ "
-PHRASES = st.text(alphabet="您好请稍等谢不知道abc1 ", min_size=1, max_size=6)
+# 😀 and 𠀀 lie beyond U+FFFF; 中 (U+4E2D) is the bytes of ⴰ乎 (U+2D30 U+4E4E) read one byte
+# off in UTF-16, what the automaton scans (see Automaton).
+ALPHABET = "您好请稍等谢不知道ab c，。ＡＢ1１ 😀𠀀ⴰ乎中"
+PHRASES = st.text(alphabet="您好请稍等谢不知道abc1 😀𠀀中", min_size=1, max_size=6)
 
 
 @settings(max_examples=400, deadline=None)
