@@ -115,9 +115,11 @@ _json = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per 
 class _Checker:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.errors = 0
 
     def add(self, level: str, msg: str, index: int | None, code: str | None, fld: str | None):
         self.problems.append(Problem(level, msg, index, code, fld))
+        self.errors += level == "error"
 
 
 def _is_number(v: Any) -> bool:
@@ -174,7 +176,7 @@ def _validate_rule(ck: _Checker, index: int, raw: Any, seen: dict[str, int]) -> 
         return None
     code = raw.get("code")
     code_txt = code if isinstance(code, str) and code else None
-    errors_before = sum(p.level == "error" for p in ck.problems)
+    errors_before = ck.errors
 
     def err(fld: str | None, msg: str) -> None:
         ck.add("error", msg, index, code_txt, fld)
@@ -357,6 +359,6 @@ def _validate_rule(ck: _Checker, index: int, raw: Any, seen: dict[str, int]) -> 
     elif rule.fuzzy:
         warn("fuzzy", f"has no effect on a {kind} rule")
 
-    if sum(p.level == "error" for p in ck.problems) > errors_before:
+    if ck.errors > errors_before:
         return None
     return rule

@@ -237,17 +237,18 @@ class Matcher:
         # Per speaker and pattern id: (exact entries or None, word-edge flags, halves or None);
         # None when the pattern means nothing for that speaker.
         self._table: list[list[tuple | None]] = []
+        flags_of: dict[int, int] = {}
         for spk in (AGENT, CUSTOMER):
-            row: list[tuple | None] = []
-            for pid, p in enumerate(patterns):
-                exact = self._exact[spk].get(pid)
-                halves = self._halves[spk].get(pid)
-                whole = self._whole[spk].get(pid)
-                if not exact and not halves and not whole:
-                    row.append(None)
-                    continue
-                flags = (1 if is_word(p[0]) else 0) | (2 if is_word(p[-1]) else 0)
-                row.append((exact, flags, halves, whole))
+            row: list[tuple | None] = [None] * len(patterns)
+            exacts, halves_of, wholes = self._exact[spk], self._halves[spk], self._whole[spk]
+            for pid in {*exacts, *halves_of, *wholes}:
+                flags = flags_of.get(pid)
+                if flags is None:
+                    p = patterns[pid]
+                    flags = flags_of[pid] = (1 if is_word(p[0]) else 0) | (
+                        2 if is_word(p[-1]) else 0
+                    )
+                row[pid] = (exacts.get(pid), flags, halves_of.get(pid), wholes.get(pid))
             self._table.append(row)
         del self._seen
         self._sep_in_patterns = any(SEP in p for p in patterns)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scoring.engine import CallError, load_library
+from scoring.engine.evaluate import _json_str
 
 from .helpers import agent, customer, library, outcome, result, rule, score
 
@@ -294,3 +299,21 @@ def test_empty_call():
     )
     assert [r["outcome"] for r in res["results"]] == ["fail", "na", "na"]
     assert res["score"] == 0.0
+
+
+# --- JSON of phrases, codes and call ids --------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=12))
+def test_strings_are_written_as_the_json_encoder_writes_them(text):
+    assert json.loads(_json_str(text)) == text
+    assert _json_str(text) == json.dumps(text, ensure_ascii=False)
+
+
+def test_quotes_and_controls_in_call_ids_and_phrases():
+    lib = load_library(library(rule("Q", phrases=['说"好"', "a\\b"], speaker="agent")))
+    call = {"call_id": 'C"1\t', "turns": [{"speaker": "agent", "text": '他说"好"，a\\b'}]}
+    out = json.loads(lib.score_line(json.dumps(call).encode(), 1)[0])
+    assert out["call_id"] == 'C"1\t'
+    assert [e["phrase"] for e in out["results"][0]["evidence"]] == ['说"好"', "a\\b"]
