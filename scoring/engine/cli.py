@@ -15,7 +15,6 @@ import argparse
 import gc
 import io
 import json
-import mmap
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -498,40 +497,83 @@ def _regular_files(source: IO[bytes], sink: Any) -> tuple[int, int] | None:
     return in_fd, out_fd
 
 
-def _plan(in_fd: int) -> list[tuple[int, int, int]]:
-    """Blocks of whole lines: ``(start, end, number of the first line)`` byte ranges."""
+def _plan(in_fd: int) -> list[tuple[int, int]]:
+    """Blocks of whole lines as ``(start, end)`` byte ranges. The last ones are a quarter of
+    the size, so that the workers finish at nearly the same time. Nothing is counted here:
+    each worker counts the lines of the blocks it reads (see :class:`_Ledger`)."""
     size = os.fstat(in_fd).st_size
-    if size == 0:
-        return []
+    small = max(BLOCK_BYTES // 4, 1)
     plan = []
-    with mmap.mmap(in_fd, size, access=mmap.ACCESS_READ) as mm:
-        start = 0
-        line_no = 1
-        while start < size:
-            end = min(start + BLOCK_BYTES, size)
-            if end < size:
-                cut = mm.rfind(b"\n", start, end)
-                if cut < 0:  # one line longer than a block
-                    cut = mm.find(b"\n", end)
-                end = size if cut < 0 else cut + 1
-            plan.append((start, end, line_no))
-            line_no += mm[start:end].count(b"\n")
-            start = end
+    start = 0
+    while start < size:
+        end = start + (BLOCK_BYTES if size - start > 2 * BLOCK_BYTES else small)
+        end = size if end >= size else _cut(in_fd, start, end, size)
+        plan.append((start, end))
+        start = end
     return plan
 
 
+def _cut(fd: int, start: int, end: int, size: int) -> int:
+    """Where the last line ending in ``[start, end)`` ends, read backwards from ``end``; if
+    none does (one line longer than a block), where the line running past ``end`` ends."""
+    window = 1 << 14
+    hi = end
+    while hi > start:
+        lo = max(start, hi - window)
+        found = _pread(fd, hi - lo, lo).rfind(b"\n")
+        if found >= 0:
+            return lo + found + 1
+        hi = lo
+    pos = end
+    while pos < size:
+        chunk = os.pread(fd, 1 << 16, pos)
+        if not chunk:
+            break
+        found = chunk.find(b"\n")
+        if found >= 0:
+            return pos + found + 1
+        pos += len(chunk)
+    return size
+
+
 class _Ledger:
-    """Shared by the workers: the next block to take, and each block's result size, from
-    which the offset of every block whose predecessors are all scored is known."""
+    """Shared by the workers: the next block to take; each block's number of lines, from
+    which the number of every block's first line is known once its predecessors are read;
+    and each block's result size, from which the offset of every block whose predecessors
+    are all scored is known."""
 
     def __init__(self, ctx: Any, blocks: int) -> None:
         self.cond = ctx.Condition(ctx.Lock())
         self.next = ctx.RawValue("q", 0)
         self.bad = ctx.RawValue("q", 0)
+        self.lines = ctx.RawArray("q", [-1] * blocks)
+        self.first_lines = ctx.RawArray("q", blocks)
+        self.counted = ctx.RawValue("q", 0)  # blocks 0 .. counted-1 have their first line
+        self.next_line = ctx.RawValue("q", 1)  # the number of block `counted`'s first line
         self.sizes = ctx.RawArray("q", [-1] * blocks)
         self.offsets = ctx.RawArray("q", blocks)
         self.known = ctx.RawValue("q", 0)  # blocks 0 .. known-1 have their offset
         self.end = ctx.RawValue("q", 0)  # where block `known` starts (the total at the end)
+
+    def first_line(self, index: int, lines: int) -> int:
+        """Record that block ``index`` has ``lines`` newlines; the number of its first line,
+        once every earlier block is counted (each is counted as soon as it is read, before
+        its worker waits for anything, so this wait is short)."""
+        with self.cond:
+            self.lines[index] = lines
+            counted = self.counted.value
+            if counted == index:
+                line = self.next_line.value
+                while counted < len(self.lines) and self.lines[counted] >= 0:
+                    self.first_lines[counted] = line
+                    line += self.lines[counted]
+                    counted += 1
+                self.counted.value = counted
+                self.next_line.value = line
+                self.cond.notify_all()
+            while self.counted.value <= index:
+                self.cond.wait()
+            return self.first_lines[index]
 
 
 _HELD_BLOCKS = 4  # results a worker keeps while an earlier block is being scored elsewhere
@@ -553,8 +595,9 @@ def _ranged_worker(
             if index < blocks:
                 ledger.next.value = index + 1
         if index < blocks:
-            start, end, first_line = plan[index]
+            start, end = plan[index]
             block = _pread(in_fd, end - start, start)
+            first_line = ledger.first_line(index, block.count(b"\n"))
             parts, bad = _score_block(library, first_line, block)
             buffers = library.buffers(parts)
             held.append((index, buffers))

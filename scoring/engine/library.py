@@ -257,13 +257,17 @@ def _validate_rule(ck: _Checker, index: int, raw: Any, seen: dict[str, int]) -> 
             else:
                 out.append(p)
         normalized = [normalize_phrase(p) for p in out]
-        for i, (p, n) in enumerate(zip(out, normalized, strict=True)):
+        count = len(out)
+        for i in range(count):
+            p, n = out[i], normalized[i]
             if not n:
                 warn(fld, f"phrase {_json(p)} normalizes to nothing and never matches")
                 continue
-            for j, (q, m) in enumerate(zip(out, normalized, strict=True)):
-                if i == j or not m or n not in m:
+            for j in range(count):
+                m = normalized[j]
+                if i == j or len(n) > len(m) or n not in m:
                     continue
+                q = out[j]
                 if n == m and j < i:
                     warn(fld, f"phrase {_json(p)} is the same as {_json(q)} once normalized")
                 elif n != m:

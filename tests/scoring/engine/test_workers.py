@@ -160,7 +160,8 @@ import io, sys
 from scoring.engine import cli
 cli.BLOCK_BYTES = 1 << 14
 with open(sys.argv[2], "rb") as fh:
-    third = [first for _, _, first in cli._plan(fh.fileno())][2]
+    start = cli._plan(fh.fileno())[2][0]
+    third = 1 + fh.read(start).count(b"\\n")
 real = cli._score_block
 def crash_on_third_block(library, first_line, block):
     if first_line == third:
@@ -173,5 +174,26 @@ try:
 except RuntimeError as exc:
     print("raised:", exc)
 """
-    done = _in_a_fresh_process(code, rules, calls, tmp_path / "out.jsonl")
+    out = tmp_path / "out.jsonl"
+    out.write_bytes(b"the previous results\n")
+    done = _in_a_fresh_process(code, rules, calls, out)
     assert "raised: qa_score: a worker process failed" in done.stdout, done.stderr
+    assert out.read_bytes() == b"the previous results\n"  # kept whole, nothing half-written
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
+
+
+def test_blocks_are_whole_lines_covering_the_file_the_last_ones_smaller(tmp_path, monkeypatch):
+    monkeypatch.setattr(cli, "BLOCK_BYTES", 1000)
+    lines = [b"x" * (i * 37 % 300) for i in range(200)]
+    lines[50] = b"y" * 2500  # a line longer than a block
+    path = tmp_path / "calls.jsonl"
+    path.write_bytes(b"\n".join(lines))  # the last line has no newline
+    with path.open("rb") as fh:
+        plan = cli._plan(fh.fileno())
+    data = path.read_bytes()
+    assert plan[0][0] == 0 and plan[-1][1] == len(data)
+    assert all(a[1] == b[0] for a, b in zip(plan, plan[1:], strict=False))
+    assert all(data[end - 1 : end] == b"\n" for _, end in plan[:-1])
+    assert any(end - start > 2500 for start, end in plan)
+    tail = [end - start for start, end in plan[-4:]]
+    assert max(tail) <= 250 + 300, tail  # a quarter block, give or take a line
