@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from scoring.engine.normalize import normalize_phrase
@@ -83,30 +83,57 @@ class LibraryError(ValueError):
         super().__init__("invalid rule library:\n" + "\n".join(errors))
 
 
-@dataclass
 class Rule:
     """One validated rule. ``phrases`` maps a role to its phrases as written in the library:
     ``phrases`` (required, forbidden), ``when``/``then`` (triggered), ``first``/``then``
-    (sequence); ``speakers`` maps the same roles to whose turns they are looked for in."""
+    (sequence); ``speakers`` maps the same roles to whose turns they are looked for in.
 
-    index: int
-    code: str
-    title: str
-    kind: str
-    points: float = 1
-    critical: bool = False
-    fuzzy: bool = False
-    phrases: dict[str, list[str]] = field(default_factory=dict)
-    speakers: dict[str, str] = field(default_factory=dict)
-    where: str = "any"
-    turns: int = 1
-    within: int = 1
-    max_seconds: float = 0.0
-    max_count: int = 0
-    min_overlap: float = 0.5
-    speaker: str = "agent"
-    min: float | None = None
-    max: float | None = None
+    A plain class with slots, not a dataclass: a dataclass's generated ``__init__`` is
+    interpreted Python, and a 3,000-rule library makes 3,000 of them."""
+
+    __slots__ = (
+        "index",
+        "code",
+        "title",
+        "kind",
+        "points",
+        "critical",
+        "fuzzy",
+        "phrases",
+        "speakers",
+        "where",
+        "turns",
+        "within",
+        "max_seconds",
+        "max_count",
+        "min_overlap",
+        "speaker",
+        "min",
+        "max",
+    )
+
+    def __init__(self, index: int, code: str, title: str, kind: str) -> None:
+        self.index = index
+        self.code = code
+        self.title = title
+        self.kind = kind
+        self.points: float = 1
+        self.critical = False
+        self.fuzzy = False
+        self.phrases: dict[str, list[str]] = {}
+        self.speakers: dict[str, str] = {}
+        self.where = "any"
+        self.turns = 1
+        self.within = 1
+        self.max_seconds: float = 0.0
+        self.max_count = 0
+        self.min_overlap = 0.5
+        self.speaker = "agent"
+        self.min: float | None = None
+        self.max: float | None = None
+
+    def __repr__(self) -> str:
+        return f"Rule(index={self.index}, code={self.code!r}, kind={self.kind!r})"
 
 
 _json = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per message

@@ -116,9 +116,7 @@ def _run(rules_file, calls, output, **kw) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_output_replaces_the_old_file_only_once_every_call_is_scored(
-    tmp_path, rules_file, monkeypatch, workers
-):
+def test_output_replaces_the_old_file_only_once_every_call_is_scored(tmp_path, rules_file, workers):
     calls = write_calls(tmp_path / "calls.jsonl", [call(i) for i in range(40)])
     out = tmp_path / "out.jsonl"
     out.write_text("yesterday's results\n")
@@ -130,7 +128,13 @@ def test_output_replaces_the_old_file_only_once_every_call_is_scored(
     assert out.stat().st_mode & 0o777 == 0o640  # the old file's permissions
     assert sorted(p.name for p in tmp_path.iterdir()) == ["calls.jsonl", "out.jsonl", "rules.json"]
 
-    # A run that fails half-way (here: a full disk on the 20th call) leaves them as they were.
+
+def test_a_run_that_fails_half_way_leaves_the_old_results_as_they_were(
+    tmp_path, rules_file, monkeypatch
+):
+    # Here a full disk on the 20th call; for a worker process that fails, see test_workers.
+    calls = write_calls(tmp_path / "calls.jsonl", [call(i) for i in range(40)])
+    out = tmp_path / "out.jsonl"
     out.write_text("yesterday's results\n")
     real = cli.Library.score_line_into
     seen = []
@@ -142,8 +146,8 @@ def test_output_replaces_the_old_file_only_once_every_call_is_scored(
         return real(self, line, line_no, parts)
 
     monkeypatch.setattr(cli.Library, "score_line_into", disk_full_on_the_20th)
-    with pytest.raises((OSError, RuntimeError), match="No space|worker process failed"):
-        _run(rules_file, calls, out, workers=workers)
+    with pytest.raises(OSError, match="No space"):
+        _run(rules_file, calls, out, workers=1)
     assert out.read_text() == "yesterday's results\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["calls.jsonl", "out.jsonl", "rules.json"]
 
