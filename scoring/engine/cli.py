@@ -103,6 +103,29 @@ def run(
     if message:
         stderr.write(f"qa_score: error: {message}\n")
         return EXIT_BAD_LIBRARY
+    # The collector stays off from the compile of the library to its freeze (see _score):
+    # switched back on in between, it would first walk every object the compile made.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _score(data, rules, calls, output, workers, stdout, stderr, stdin, collecting)
+    finally:
+        gc.unfreeze()
+        if collecting:
+            gc.enable()
+
+
+def _score(
+    data: Any,
+    rules: str,
+    calls: str,
+    output: str | None,
+    workers: int,
+    stdout: IO[Any],
+    stderr: IO[Any],
+    stdin: IO[Any] | None,
+    collecting: bool,
+) -> int:
     try:
         library = Library(data)
     except LibraryError as exc:
@@ -138,6 +161,8 @@ def run(
     # write to it, and a collection in a worker would touch every object and copy it page
     # by page.
     gc.freeze()
+    if collecting:
+        gc.enable()
     try:
         if workers == 1:
             bad = _score_serial(library, source, sink)
@@ -152,7 +177,6 @@ def run(
             pass
         return EXIT_OK
     finally:
-        gc.unfreeze()
         if source is not (stdin or sys.stdin) and hasattr(source, "close"):
             source.close()
         if replacing is not None:

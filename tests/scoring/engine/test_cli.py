@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
@@ -229,3 +230,20 @@ def test_call_command_in_process(tmp_path, rules_file):
     with pytest.raises(SystemExit) as exc:
         call_command("qa_score", "--rules", str(bad), str(path), stdout=StringIO(), stderr=out)
     assert exc.value.code == 2
+
+
+def test_the_collector_is_left_as_it_was(tmp_path, rules_file):
+    """The command freezes its library out of the garbage collector while it scores; called
+    in a long-lived process (Django's command, a Celery worker), it must not leave it so."""
+    calls = write_calls(tmp_path / "calls.jsonl", [call(i) for i in range(3)])
+    bad_rules = tmp_path / "bad.json"
+    bad_rules.write_text(json.dumps(library(rule("X", kind="nope"))), encoding="utf-8")
+    for rules, status in ((rules_file, 0), (bad_rules, 2)):
+        assert _run(rules, calls, tmp_path / "out.jsonl")[0] == status
+        assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        assert _run(rules_file, calls, tmp_path / "out.jsonl")[0] == 0
+        assert not gc.isenabled() and gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
