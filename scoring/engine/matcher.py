@@ -159,17 +159,6 @@ def _cuts_word(text: str, s: cython.Py_ssize_t, e: cython.Py_ssize_t) -> cython.
     )
 
 
-class Entry:
-    """Where a phrase's matches go: rule position, role (0 or 1), phrase as JSON."""
-
-    __slots__ = ("rule", "role", "phrase_json")
-
-    def __init__(self, rule: int, role: int, phrase_json: str) -> None:
-        self.rule = rule
-        self.role = role
-        self.phrase_json = phrase_json
-
-
 class Matcher:
     """The compiled phrases of a library.
 
@@ -202,9 +191,11 @@ class Matcher:
         self, rule: int, role: int, speaker: int, phrase: str, phrase_json: str, fuzzy: bool
     ) -> None:
         norm = normalize_phrase(phrase)
-        if not norm or (rule, role, norm) in self._seen:
+        key = (rule, role, norm)
+        seen = self._seen
+        if not norm or key in seen:
             return  # never matches / the same phrase twice in one list: report it once
-        self._seen.add((rule, role, norm))
+        seen.add(key)
         entry = (rule, role, phrase_json)
         if fuzzy and len(norm) >= 4:
             fid = self._fuzzy_ids.get(norm)
@@ -229,7 +220,13 @@ class Matcher:
                 self._whole[speaker].setdefault(self._pid(norm), []).append(fid)
             self._fuzzy_entries[speaker].setdefault(fid, []).append(entry)
         else:
-            self._exact[speaker].setdefault(self._pid(norm), []).append(entry)
+            exact = self._exact[speaker]
+            pid = self._pid(norm)
+            entries = exact.get(pid)
+            if entries is None:
+                exact[pid] = [entry]
+            else:
+                entries.append(entry)
 
     def build(self) -> None:
         patterns = list(self._patterns)
