@@ -321,7 +321,17 @@ def _open_output(path: str | None, stdout: IO[Any]) -> tuple[Any, _Replacement |
             regular = stat.S_ISREG(os.stat(path).st_mode)
         except FileNotFoundError:
             regular = True
-        output = _Replacement(path) if regular else _Direct(path)
+        if not regular:
+            output: _Replacement | _Direct = _Direct(path)
+        else:
+            try:
+                output = _Replacement(path)
+            except PermissionError:
+                # A folder we may not create files in, holding a file we may write: written
+                # in place, as the only way left.
+                if not os.access(path, os.W_OK):
+                    raise
+                output = _Direct(path)
         return output.file, output
     buffer = getattr(stdout, "buffer", None)
     if buffer is not None:

@@ -232,6 +232,28 @@ def test_call_command_in_process(tmp_path, rules_file):
     assert exc.value.code == 2
 
 
+def test_output_in_a_folder_that_takes_no_new_files_is_written_in_place(
+    tmp_path, rules_file, monkeypatch
+):
+    calls = write_calls(tmp_path / "calls.jsonl", [call(i) for i in range(3)])
+    out = tmp_path / "out.jsonl"
+    out.write_text("old\n")
+    real_open = os.open
+
+    def no_new_files(path, flags, *args):
+        if flags & os.O_CREAT and str(path).endswith(".part"):
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(cli.os, "open", no_new_files)
+    assert _run(rules_file, calls, out)[0] == 0
+    assert len(out.read_text().splitlines()) == 3
+    out.chmod(0o444)
+    monkeypatch.setattr(cli.os, "access", lambda path, mode: False)
+    status, err = _run(rules_file, calls, out)
+    assert status == 2 and "cannot write" in err and "Permission denied" in err
+
+
 def test_the_collector_is_left_as_it_was(tmp_path, rules_file):
     """The command freezes its library out of the garbage collector while it scores; called
     in a long-lived process (Django's command, a Celery worker), it must not leave it so."""
