@@ -106,11 +106,15 @@ def run(
     # The collector stays off from the compile of the library to its freeze (see _score):
     # switched back on in between, it would first walk every object the compile made.
     collecting = gc.isenabled()
+    freezing = gc.get_freeze_count() == 0  # never thaw what the process froze itself
     gc.disable()
     try:
-        return _score(data, rules, calls, output, workers, stdout, stderr, stdin, collecting)
+        return _score(
+            data, rules, calls, output, workers, stdout, stderr, stdin, collecting, freezing
+        )
     finally:
-        gc.unfreeze()
+        if freezing:
+            gc.unfreeze()
         if collecting:
             gc.enable()
 
@@ -125,6 +129,7 @@ def _score(
     stderr: IO[Any],
     stdin: IO[Any] | None,
     collecting: bool,
+    freezing: bool,
 ) -> int:
     try:
         library = Library(data)
@@ -160,7 +165,8 @@ def _score(
     # that reaches them: ~3 % of a run). Forked workers also share its memory until they
     # write to it, and a collection in a worker would touch every object and copy it page
     # by page.
-    gc.freeze()
+    if freezing:
+        gc.freeze()
     if collecting:
         gc.enable()
     try:
@@ -289,7 +295,10 @@ class _Replacement:
                     os.unlink(self.target)
                 except FileNotFoundError:
                     pass
-                os.rename(self.temp, self.target)
+                try:
+                    os.rename(self.temp, self.target)
+                except OSError as exc:  # the old results are gone: keep the new ones
+                    self.error = f"{exc.strerror or exc}; the results are in {self.temp}"
                 return
         except OSError as exc:
             self.error = exc.strerror or str(exc)

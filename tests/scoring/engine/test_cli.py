@@ -232,6 +232,22 @@ def test_call_command_in_process(tmp_path, rules_file):
     assert exc.value.code == 2
 
 
+def test_results_are_kept_when_they_cannot_take_the_old_files_place(
+    tmp_path, rules_file, monkeypatch
+):
+    calls = write_calls(tmp_path / "calls.jsonl", [call(i) for i in range(3)])
+    out = tmp_path / "out.jsonl"
+
+    def no_rename(src, dst):
+        raise PermissionError(13, "Permission denied", dst)
+
+    monkeypatch.setattr(cli.os, "rename", no_rename)
+    status, err = _run(rules_file, calls, out)
+    assert status == 2 and "cannot write" in err and "the results are in" in err
+    kept = err.split("the results are in ")[1].strip()
+    assert len(Path(kept).read_text().splitlines()) == 3
+
+
 def test_output_in_a_folder_that_takes_no_new_files_is_written_in_place(
     tmp_path, rules_file, monkeypatch
 ):
@@ -269,3 +285,13 @@ def test_the_collector_is_left_as_it_was(tmp_path, rules_file):
         assert not gc.isenabled() and gc.get_freeze_count() == 0
     finally:
         gc.enable()
+    # A process that froze its own objects (a pre-forking server does) keeps them frozen.
+    kept = [[object()] for _ in range(10)]
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen >= len(kept)
+        assert _run(rules_file, calls, tmp_path / "out.jsonl")[0] == 0
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
