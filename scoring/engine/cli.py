@@ -25,6 +25,7 @@ from collections import deque
 from collections.abc import Iterator
 from typing import IO, Any
 
+from scoring.engine.collector import CollectorPaused
 from scoring.engine.evaluate import Library
 
 try:
@@ -105,18 +106,15 @@ def run(
         return EXIT_BAD_LIBRARY
     # The collector stays off from the compile of the library to its freeze (see _score):
     # switched back on in between, it would first walk every object the compile made.
-    collecting = gc.isenabled()
     freezing = gc.get_freeze_count() == 0  # never thaw what the process froze itself
-    gc.disable()
-    try:
-        return _score(
-            data, rules, calls, output, workers, stdout, stderr, stdin, collecting, freezing
-        )
-    finally:
-        if freezing:
-            gc.unfreeze()
-        if collecting:
-            gc.enable()
+    with CollectorPaused() as collector:
+        try:
+            return _score(
+                data, rules, calls, output, workers, stdout, stderr, stdin, collector, freezing
+            )
+        finally:
+            if freezing:
+                gc.unfreeze()
 
 
 def _score(
@@ -128,7 +126,7 @@ def _score(
     stdout: IO[Any],
     stderr: IO[Any],
     stdin: IO[Any] | None,
-    collecting: bool,
+    collector: CollectorPaused,
     freezing: bool,
 ) -> int:
     try:
@@ -167,8 +165,7 @@ def _score(
     # by page.
     if freezing:
         gc.freeze()
-    if collecting:
-        gc.enable()
+    collector.resume()
     try:
         if workers == 1:
             bad = _score_serial(library, source, sink)

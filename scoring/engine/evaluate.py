@@ -9,7 +9,6 @@ close to the cost of a 300-rule one: the work follows the matches, not the rules
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 from array import array
@@ -17,6 +16,7 @@ from bisect import bisect_right
 from typing import Any
 
 from scoring.engine.calls import Call, CallError, parse_call, parse_line
+from scoring.engine.collector import CollectorPaused
 from scoring.engine.library import TIMING_KINDS, Problem, Rule, parse_library
 from scoring.engine.matcher import SPEAKER_CODE, Matcher
 from scoring.engine.normalize import CallText, normalize_call
@@ -65,17 +65,12 @@ class Library:
         # Compiling makes tens of thousands of lists, tuples and dicts, none of them garbage:
         # the cyclic collector would run dozens of times over a growing heap for nothing
         # (~15 % of the compile at 3,000 rules).
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with CollectorPaused():
             self.rules, self.warnings = parse_library(data)
             self.name = data.get("name")
             self.version = data.get("version")
             self._data = data
             self._compile()
-        finally:
-            if collecting:
-                gc.enable()
 
     # ---------------------------------------------------------------------------------------
     def _compile(self) -> None:

@@ -12,7 +12,6 @@ have problems, with the same outcome as validating it all first.
 
 from __future__ import annotations
 
-import gc
 import logging
 import sys
 from collections.abc import Iterable
@@ -27,6 +26,7 @@ from django.utils.translation import gettext_noop
 
 from org.models import Agent
 from org.selectors import memberships_by_agent, team_id_on
+from scoring.engine.collector import CollectorPaused
 from scoring.importers import (
     FileRefusedError,
     JsonlReader,
@@ -257,26 +257,6 @@ def _fail(job_id: int, problems: list[dict[str, Any]], total: int = 0) -> Import
     return ImportJob.objects.get(pk=job_id)
 
 
-class _CollectorPaused:
-    """The cyclic garbage collector paused while an import reads, resolves and writes its
-    calls: hundreds of thousands of objects that live until written and form no cycles, which
-    every collection would walk again (a tenth of a big import's time). `resume` ends the
-    pause early; a collector that was already off stays off."""
-
-    def __enter__(self) -> _CollectorPaused:
-        self._paused = gc.isenabled()
-        gc.disable()
-        return self
-
-    def resume(self) -> None:
-        if self._paused:
-            self._paused = False
-            gc.enable()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.resume()
-
-
 def import_run(*, job_id: int, content: bytes | None = None) -> ImportJob:
     """Validate the job's file and import it all-or-nothing. Safe to run twice: a job that
     is done or refused is left alone, and a job interrupted mid-way wrote nothing (one
@@ -288,7 +268,7 @@ def import_run(*, job_id: int, content: bytes | None = None) -> ImportJob:
     if not claimed:
         return job
     _set_progress(job_id, "validating")
-    with _CollectorPaused() as collector:
+    with CollectorPaused() as collector:
         if content is None:
             with job.file.open("rb") as handle:
                 content = handle.read()
@@ -361,7 +341,7 @@ class _Lines:
                 into.append(call)
 
 
-def _import_streamed(job_id: int, reader: JsonlReader, collector: _CollectorPaused) -> ImportJob:
+def _import_streamed(job_id: int, reader: JsonlReader, collector: CollectorPaused) -> ImportJob:
     """`import_run` of a JSON Lines file on PostgreSQL, in one pass: the calls read so far are
     resolved and copied, STREAM_CHUNK at a time, while the next ones are read (a line read per
     row copied), so that the server writes while Python reads. The outcome is the one of
