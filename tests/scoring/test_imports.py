@@ -15,6 +15,7 @@ from scoring.importers import render_problem
 from scoring.models import Call, CallCheck, ImportJob
 from scoring.services.imports import import_file, import_job_progress
 
+from .factories import CallFactory
 from .helpers_calls import active_hotline, call_dict, jsonl
 
 pytestmark = pytest.mark.django_db
@@ -209,12 +210,11 @@ def test_existing_call_ids_whatever_they_hold(world, monkeypatch):
 
     tricky = ['a"b', "c\\d", "e,f", "{g}", "NULL", " h ", "中文", "x'y", '\\"', "", "z"]
     for call_id in tricky[:-1]:
-        Call.objects.create(
+        CallFactory(
             call_id=call_id,
             agent=world.agents["a1"][0],
             team=world.team_a1,
             started_at="2026-11-02T09:00:00+08:00",
-            turns=[],
         )
     asked = [*tricky, "NOT-THERE", "null", "c\\\\d"]
     assert _existing_call_ids(asked) == set(tricky[:-1])
@@ -255,12 +255,11 @@ def _both_ways(world, monkeypatch, content: bytes, *, existing=(), existing_hidd
     for one_pass in (True, False):
         Call.objects.all().delete()
         for call_id in existing:
-            Call.objects.create(
+            CallFactory(
                 call_id=call_id,
                 agent=world.agents["b1"][0],
                 team=world.team_b1,
                 started_at="2026-11-01T09:00:00+08:00",
-                turns=[],
             )
         with monkeypatch.context() as patch:
             if not one_pass:
