@@ -80,7 +80,8 @@ def _sql_admin(url: str, statement: str) -> None:
 
 def _setup_org() -> dict:
     from org.models import Center, User
-    from scoring.models import RuleLibrary, Scorecard, ScorecardItem, ScorecardSection
+    from scoring.evaluations.models import Scorecard, ScorecardItem, ScorecardSection
+    from scoring.rules.models import RuleLibrary
 
     center = Center.objects.create(name="基准中心", code="bench")
     from django.db import connection
@@ -192,13 +193,13 @@ def _reference_sql() -> list[str]:
         "count(*) FILTER (WHERE e.passed), count(*) FILTER (WHERE e.critical_failed) "
         "FROM scoring_evaluation e JOIN scoring_call c ON c.id = e.call_id "
         "WHERE e.submitted_at >= %(start)s AND e.submitted_at < %(end)s "
-        "AND e.calibration_id IS NULL "
+        "AND NOT e.is_calibration "
         "AND e.status IN ('submitted', 'acknowledged', 'disputed', 'final') GROUP BY 1, 2",
         "SELECT c.agent_id, an.item_id, sum(an.points), sum(an.possible), count(*) "
         "FROM scoring_answer an JOIN scoring_evaluation e ON e.id = an.evaluation_id "
         "JOIN scoring_call c ON c.id = e.call_id "
         "WHERE e.submitted_at >= %(start)s AND e.submitted_at < %(end)s "
-        "AND e.calibration_id IS NULL AND NOT an.is_na AND an.possible > 0 "
+        "AND NOT e.is_calibration AND NOT an.is_na AND an.possible > 0 "
         "AND e.status IN ('submitted', 'acknowledged', 'disputed', 'final') GROUP BY 1, 2",
     ]
 

@@ -49,7 +49,7 @@ except ImportError:  # pragma: no cover
 
 import ahocorasick_rs  # noqa: E402
 
-STARTER = Path(__file__).resolve().parents[1] / "scoring" / "fixtures" / "rules" / "hotline.json"
+STARTER = Path(__file__).resolve().parents[1] / "scoring" / "rules" / "fixtures" / "hotline.json"
 
 # ------------------------------------------------------------------------------------------
 # Generation

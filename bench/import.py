@@ -7,7 +7,7 @@ run on the same file.
 Generates N calls (default 100,000) as JSON Lines with the demo's Chinese transcripts and
 timings, for 240 agents in 12 teams, then times:
 
-- **import**: the real service, `scoring.services.imports.import_file` (what the page, the API
+- **import**: the real service, `scoring.calls.services.imports.import_file` (what the page, the API
   and `import_calls` call): size/type checks, whole-file validation, agents and teams resolved,
   duplicates looked up, calls written in one transaction, and the automatic checks of every
   call by the engine with the active starter library (the check tasks run in process, eagerly,
@@ -90,7 +90,7 @@ def _setup_org() -> list[str]:
 def _generate(path: Path, calls: int, employee_nos: list[str]) -> int:
     from django.utils import timezone
 
-    from scoring.demo_calls import _started_at, _transcript
+    from scoring.calls.demo import _started_at, _transcript
 
     class _Agent:
         def __init__(self, no: str) -> None:
@@ -206,10 +206,10 @@ def main() -> int:
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="qa-bench-media-")
     call_command("migrate", verbosity=0)
     from org.models import User
-    from scoring.demo_calls import STARTER_LIBRARY
-    from scoring.models import Call, CallCheck
-    from scoring.services.imports import import_file
-    from scoring.services.libraries import library_load_file
+    from scoring.calls.demo import STARTER_LIBRARY
+    from scoring.calls.models import Call, CallCheck
+    from scoring.calls.services.imports import import_file
+    from scoring.rules.services import library_load_file
 
     try:
         employee_nos = _setup_org()

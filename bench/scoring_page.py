@@ -101,13 +101,13 @@ def _manage(env: dict[str, str], *args: str) -> None:
 
 
 def _pick_evaluation() -> dict:
-    from scoring.models import Evaluation
+    from scoring.evaluations.models import Evaluation
 
     drafts = (
         Evaluation.objects.filter(
             status=Evaluation.Status.DRAFT,
             evaluator__username=USERNAME,
-            calibration__isnull=True,
+            is_calibration=False,
         )
         .exclude(call__call_id__endswith="-LONG")
         .select_related("call", "call__auto_check", "scorecard")
@@ -132,9 +132,10 @@ def _long_draft(min_turns: int) -> dict:
     from django.db import transaction
 
     from org.models import User
-    from scoring.models import Call, Scorecard
-    from scoring.services.checks import call_checks_run
-    from scoring.services.evaluations import evaluation_start
+    from scoring.calls.models import Call
+    from scoring.calls.services.checks import call_checks_run
+    from scoring.evaluations.models import Scorecard
+    from scoring.evaluations.services.evaluations import evaluation_start
 
     supervisor = User.objects.get(username=USERNAME)
     calls = Call.objects.filter(team__department_id=supervisor.department_id).order_by("pk")
@@ -443,7 +444,11 @@ def main() -> None:
         # trivial page, all with the same session on the same server.
         evaluations = [_long_draft(args.min_turns), _pick_evaluation()]
         pages = [
-            (f"scoring, {e['turns']} turns", reverse("scoring:evaluation_edit", args=[e["pk"]]), e)
+            (
+                f"scoring, {e['turns']} turns",
+                reverse("evaluations:evaluation_edit", args=[e["pk"]]),
+                e,
+            )
             for e in evaluations
         ]
         pages.append(("trivial (health JSON)", TRIVIAL_PATH, None))

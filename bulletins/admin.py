@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import Bulletin, ImprovementTarget, NoticeSequence, TargetFollowUp
+from bulletins.models import Bulletin, ImprovementTarget, NoticeSequence, TargetFollowUp
 
 
 @admin.register(Bulletin)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.routers import SimpleRouter
 
+from bulletins import selectors
+from bulletins.models import Bulletin, ImprovementTarget
 from qa_center.permissions import HasCapability
-
-from . import selectors
-from .models import Bulletin, ImprovementTarget
 
 router = SimpleRouter()  # the API root belongs to org's router
 
@@ -96,3 +95,4 @@ class ImprovementTargetViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 router.register("bulletins", BulletinViewSet, basename="bulletin")
 router.register("improvement-targets", ImprovementTargetViewSet, basename="improvement-target")
+urlpatterns = router.urls

@@ -13,16 +13,15 @@ WEEKS = 8
 
 
 def seed(*, stdout=None, rng=None) -> None:
-    from org.models import Role, User
-
-    from .figures import previous_month, week_start_of
-    from .models import Bulletin, ImprovementTarget, Kind, Level
-    from .services import (
+    from bulletins.figures import previous_month, week_start_of
+    from bulletins.models import Bulletin, ImprovementTarget, Kind, Level
+    from bulletins.services import (
         bulletin_generate_month,
         bulletin_issue,
         bulletins_generate_week,
         improvement_target_create,
     )
+    from org.models import Role, User
 
     last_week = week_start_of(timezone.localdate()) - datetime.timedelta(days=7)
     weeks = [last_week - datetime.timedelta(weeks=n) for n in range(WEEKS - 1, -1, -1)]

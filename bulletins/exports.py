@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from .models import Bulletin, Kind
+from bulletins.models import Bulletin, Kind
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 

@@ -21,7 +21,10 @@ from django.db.models.functions import RowNumber
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
-from scoring.models import Answer, CallCheck, Dispute, Evaluation, RuleLibrary, ScorecardItem
+from scoring.calls.models import CallCheck
+from scoring.disputes.models import Dispute
+from scoring.evaluations.models import Answer, Evaluation, ScorecardItem
+from scoring.rules.models import RuleLibrary
 
 # Evaluations that count: submitted, whatever happened after (a draft is work in progress).
 COUNTED_EVALUATIONS = ("submitted", "acknowledged", "disputed", "final")
@@ -267,7 +270,7 @@ def collect(
     # 2. Evaluations by supervisors, per agent and team.
     evaluations = (
         Evaluation.objects.filter(
-            calibration__isnull=True,
+            is_calibration=False,
             status__in=COUNTED_EVALUATIONS,
             submitted_at__gte=since,
             submitted_at__lt=end,
@@ -296,7 +299,7 @@ def collect(
     # 3. Scorecard items: points over possible points per team (N/A answers leave both out).
     answers = (
         Answer.objects.filter(
-            evaluation__calibration__isnull=True,
+            evaluation__is_calibration=False,
             evaluation__status__in=COUNTED_EVALUATIONS,
             evaluation__submitted_at__gte=since,
             evaluation__submitted_at__lt=end,

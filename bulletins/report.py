@@ -6,10 +6,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from bulletins.figures import CUR, PREV, Acc, Collected
+from bulletins.models import Level, scope_key
 from org.models import Agent, Department, Team
-
-from .figures import CUR, PREV, Acc, Collected
-from .models import Level, scope_key
 
 
 @dataclass(frozen=True)

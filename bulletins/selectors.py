@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from bulletins.models import Bulletin, BulletinRead, ImprovementTarget, Kind
 from qa_center.permissions import has_capability, scope_queryset
-
-from .models import Bulletin, BulletinRead, ImprovementTarget, Kind
 
 
 def bulletins_for(user) -> QuerySet[Bulletin]:

@@ -24,10 +24,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from org.models import Role, User
-from qa_center.notifications import notify
-
-from .figures import (
+from bulletins.figures import (
     Acc,
     Collected,
     collect,
@@ -37,7 +34,7 @@ from .figures import (
     previous_month,
     week_start_of,
 )
-from .models import (
+from bulletins.models import (
     Bulletin,
     BulletinRead,
     ImprovementTarget,
@@ -47,7 +44,9 @@ from .models import (
     TargetFollowUp,
     scope_key,
 )
-from .report import Builder, Org, ScopeRef, scope_accs
+from bulletins.report import Builder, Org, ScopeRef, scope_accs
+from org.models import Role, User
+from qa_center.notifications import notify
 
 log = logging.getLogger(__name__)
 OPEN_STATUSES = (ImprovementTarget.Status.OPEN, ImprovementTarget.Status.ESCALATED)

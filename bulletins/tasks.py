@@ -15,10 +15,10 @@ from celery import shared_task
 from django.utils import timezone
 
 
-@shared_task(name="bulletins.tasks.bulletins_weekly")
+@shared_task(name="bulletins.weekly")
 def bulletins_weekly(week_start: str | None = None) -> dict:
-    from .figures import week_start_of
-    from .services import bulletins_generate_week
+    from bulletins.figures import week_start_of
+    from bulletins.services import bulletins_generate_week
 
     if week_start:
         start = datetime.date.fromisoformat(week_start)
@@ -28,10 +28,10 @@ def bulletins_weekly(week_start: str | None = None) -> dict:
     return {"week": start.isoformat(), "created": len(result.created), "skipped": result.skipped}
 
 
-@shared_task(name="bulletins.tasks.bulletins_monthly")
+@shared_task(name="bulletins.monthly")
 def bulletins_monthly(month: str | None = None) -> dict:
-    from .figures import previous_month
-    from .services import bulletin_generate_month
+    from bulletins.figures import previous_month
+    from bulletins.services import bulletin_generate_month
 
     if month:
         start = datetime.date.fromisoformat(f"{month}-01" if len(month) == 7 else month)

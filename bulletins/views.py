@@ -14,17 +14,16 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bulletins import exports, selectors, services
+from bulletins.forms import DecisionsForm, TargetForm
+from bulletins.models import Bulletin, ImprovementTarget, Kind, Level
 from qa_center.permissions import capability_required, has_capability
-
-from . import exports, selectors, services
-from .forms import DecisionsForm, TargetForm
-from .models import Bulletin, ImprovementTarget, Kind, Level
 
 
 def call_url(call_pk: int) -> str:
     """The call's page in the scoring app, when that page exists."""
     try:
-        return reverse("scoring:call_detail", args=[call_pk])
+        return reverse("calls:call_detail", args=[call_pk])
     except NoReverseMatch:
         return ""
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .account_views import LoginView
+from org.account_views import LoginView
 
 urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from django.urls import path
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
+from org.models import Agent, Department, Team
+from org.selectors import agents_for, departments_for
 from qa_center.permissions import HasCapability, ScopedQuerysetMixin, user_scope
-
-from .models import Agent, Department, Team
-from .selectors import agents_for, departments_for
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
@@ -90,3 +90,5 @@ router = DefaultRouter()
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("teams", TeamViewSet, basename="team")
 router.register("agents", AgentViewSet, basename="agent")
+# The API root (/api/v1/) is this router's: the other apps register on SimpleRouters.
+urlpatterns = [*router.urls, path("me/", MeView.as_view(), name="me")]

@@ -8,7 +8,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Agent, Center, Department, Role, Team, TeamMembership, User
+from org.models import Agent, Center, Department, Role, Team, TeamMembership, User
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = (

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Team
+from org.models import Team
 
 
 class AgentMoveForm(forms.Form):

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .names import pinyin_initials, pinyin_sort_key
+from org.names import pinyin_initials, pinyin_sort_key
 
 
 class Role(models.TextChoices):

@@ -8,9 +8,8 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Q, QuerySet
 
+from org.models import Agent, Department, Team, TeamMembership
 from qa_center.permissions import scope_queryset
-
-from .models import Agent, Department, Team, TeamMembership
 
 
 def agents_for(user, *, query: str = "", team_id: int | None = None) -> QuerySet[Agent]:

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Agent, Team, TeamMembership
+from org.models import Agent, Team, TeamMembership
 
 
 @transaction.atomic

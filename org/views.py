@@ -11,12 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from org.forms import AgentMoveForm
+from org.models import Agent, Team
+from org.selectors import agents_for, departments_for, team_history, teams_for
+from org.services import agent_change_team
 from qa_center.permissions import capability_required, get_scoped_or_404, has_capability
-
-from .forms import AgentMoveForm
-from .models import Agent, Team
-from .selectors import agents_for, departments_for, team_history, teams_for
-from .services import agent_change_team
 
 
 @capability_required("view_org")

@@ -1,5 +1,5 @@
 """QA Center: service-quality management for a telephone hotline."""
 
-from .celery import app as celery_app
+from qa_center.celery import app as celery_app
 
 __all__ = ("celery_app",)

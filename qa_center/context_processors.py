@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from .navigation import nav_for
-from .notifications import unread_count
-from .permissions import capabilities_of, user_scope
+from qa_center.navigation import nav_for
+from qa_center.notifications import unread_count
+from qa_center.permissions import capabilities_of, user_scope
 
 
 def navigation(request) -> dict:

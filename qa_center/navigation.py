@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .permissions import has_capability
+from qa_center.permissions import has_capability
 
 
 @dataclass(frozen=True)
@@ -21,18 +21,18 @@ class NavItem:
 
 NAVIGATION: list[NavItem] = [
     NavItem(_("Home"), "home", None),
-    NavItem(_("My results"), "scoring:my_evaluations", "own_results"),
-    NavItem(_("My queue"), "scoring:queue", "score_calls"),
-    NavItem(_("Calls"), "scoring:call_list", "view_results"),
-    NavItem(_("Imports"), "scoring:import_list", "import"),
-    NavItem(_("Evaluations"), "scoring:evaluation_list", "view_results"),
-    NavItem(_("Disputes"), "scoring:dispute_list", "review_disputes"),
-    NavItem(_("Calibration"), "scoring:calibration_list", "calibrate"),
+    NavItem(_("My results"), "evaluations:my_evaluations", "own_results"),
+    NavItem(_("My queue"), "sampling:queue", "score_calls"),
+    NavItem(_("Calls"), "calls:call_list", "view_results"),
+    NavItem(_("Imports"), "calls:import_list", "import"),
+    NavItem(_("Evaluations"), "evaluations:evaluation_list", "view_results"),
+    NavItem(_("Disputes"), "disputes:dispute_list", "review_disputes"),
+    NavItem(_("Calibration"), "calibration:calibration_list", "calibrate"),
     NavItem(_("Bulletins"), "bulletins:list", "read_bulletins"),
     NavItem(_("Audits"), "audits:home", "audit"),
     NavItem(_("KPIs"), "kpi:home", "kpi"),
     NavItem(_("Organization"), "org:overview", "view_org"),
-    NavItem(_("Rule libraries"), "scoring:library_list", "manage_rules"),
+    NavItem(_("Rule libraries"), "rules:library_list", "manage_rules"),
     NavItem(_("System health"), "health", "view_health"),
 ]
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
 
-from .models import Notification
+from qa_center.models import Notification
 
 
 def notify(*, users: Iterable, title: str, body: str = "", url: str = "", email: bool = False):

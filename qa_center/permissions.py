@@ -106,6 +106,12 @@ def user_scope(user: User | Any) -> Scope:
     return Scope(Level.CENTER)
 
 
+def scope_paths_via(relation: str, paths: dict[str, str | None]) -> dict[str, str | None]:
+    """The scope paths of a model reached through `relation`: an evaluation is in the scope of
+    its call (`scope_paths_via("call", Call.scope_paths)`), an answer in that of its evaluation."""
+    return {level: f"{relation}__{path}" if path else None for level, path in paths.items()}
+
+
 def scope_queryset(user: User | Any, queryset: QuerySet[M]) -> QuerySet[M]:
     """Only the rows of `queryset` within the user's scope."""
     scope = user_scope(user)
@@ -123,6 +129,17 @@ def scope_queryset(user: User | Any, queryset: QuerySet[M]) -> QuerySet[M]:
         Level.AGENT: scope.agent_id,
     }[scope.level]
     return queryset.filter(**{path: value})
+
+
+def visible_evaluations(user: User | Any, queryset: QuerySet[M]) -> QuerySet[M]:
+    """The evaluations of `queryset` the user may see: in scope; a blind calibration score only
+    by its own evaluator; an agent only submitted ones (a draft is the supervisor's, unseen)."""
+    from django.db.models import Q
+
+    queryset = scope_queryset(user, queryset).filter(Q(blind=False) | Q(evaluator=user))
+    if not has_capability(user, "view_results"):
+        queryset = queryset.filter(submitted_at__isnull=False)
+    return queryset
 
 
 def get_scoped_or_404(user: User | Any, queryset: QuerySet[M], **lookup: Any) -> M:
@@ -180,3 +197,32 @@ class ScopedQuerysetMixin:
 
     def get_queryset(self):
         return scope_queryset(self.request.user, super().get_queryset())
+
+
+# --- Rows: may this user do this to this row? --------------------------------------------------
+
+
+def dispute_refusal(evaluation: Any, user: User | Any, *, now: Any = None) -> str | None:
+    """Why `user` may not dispute `evaluation` now, or None when they may: only the agent of
+    the call, only a submitted evaluation, within the dispute window."""
+    import datetime
+
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    if not getattr(user, "agent_id", None) or user.agent_id != evaluation.call.agent_id:
+        return _("Only the agent of the call can dispute its evaluation.")
+    if evaluation.is_calibration:
+        return _("Calibration scores cannot be disputed.")
+    if not evaluation.is_disputable:
+        if evaluation.status == evaluation.Status.DISPUTED:
+            return _("This evaluation is already being disputed.")
+        return _("Only a submitted evaluation can be disputed.")
+    deadline: datetime.date | None = evaluation.dispute_deadline()
+    today = timezone.localdate(now or timezone.now())
+    if deadline is None or today > deadline:
+        return _("The %(days)s days to dispute this evaluation ended on %(date)s.") % {
+            "days": evaluation.dispute_window_days(),
+            "date": deadline,
+        }
+    return None

@@ -1,4 +1,4 @@
-"""Project-wide pages: the role's home page, health, and the error pages."""
+"""The core's pages: notifications, health, and the error pages."""
 
 from __future__ import annotations
 
@@ -12,11 +12,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from org.selectors import org_summary_for
-
-from .home import home_panels
-from .permissions import has_capability
-from .tasks import HEARTBEAT_KEY
+from qa_center.permissions import has_capability
+from qa_center.tasks import HEARTBEAT_KEY
 
 
 @login_required
@@ -24,7 +21,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     """The user's notifications, newest first; opening the page marks them read."""
     from django.utils import timezone
 
-    from .models import Notification
+    from qa_center.models import Notification
 
     items = list(Notification.objects.filter(user=request.user)[:100])
     unread_ids = [item.pk for item in items if item.read_at is None]
@@ -33,13 +30,6 @@ def notifications(request: HttpRequest) -> HttpResponse:
     return render(
         request, "core/notifications.html", {"items": items, "unread_ids": set(unread_ids)}
     )
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """Each role lands here; the page shows what that role works on."""
-    context = {"summary": org_summary_for(request.user), "panels": home_panels(request.user)}
-    return render(request, "core/home.html", context)
 
 
 def _check_database() -> dict:
@@ -71,7 +61,7 @@ def _check_redis() -> dict:
 
 
 def _check_worker(redis_ok: bool) -> dict:
-    from .celery import app
+    from qa_center.celery import app
 
     if app.conf.task_always_eager:
         return {"ok": True, "mode": "in-process", "workers": []}

@@ -14,7 +14,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str
+from qa_center.settings.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -39,10 +39,17 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    # Lowest first: each app imports only the ones above it (README, "Layout").
     "qa_center",
     "org",
-    "scoring",
+    "scoring.rules",
+    "scoring.calls",
+    "scoring.evaluations",
+    "scoring.sampling",
+    "scoring.disputes",
+    "scoring.calibration",
     "bulletins",
+    "home",
 ]
 
 MIDDLEWARE = [
@@ -59,7 +66,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "qa_center.urls"
+ROOT_URLCONF = "home.urls"
 WSGI_APPLICATION = "qa_center.wsgi.application"
 ASGI_APPLICATION = "qa_center.asgi.application"
 
@@ -227,7 +234,7 @@ LOGGING = {
 QA_CENTER_NAME = env_str("QA_CENTER_NAME", "QA Center")
 QA_DEMO = env_bool("QA_DEMO", False)
 
-# --- Call import and automatic checks (scoring) ---------------------------------------------
+# --- Call import and automatic checks (scoring.calls) ------------------------------------------
 # Uploads above this size are refused before they are read.
 QA_IMPORT_MAX_BYTES = env_int("QA_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 # A line (JSON Lines, CSV) longer than this is refused: no transcript needs a megabyte per line.
@@ -240,10 +247,10 @@ QA_IMPORT_ASYNC_CALLS = env_int("QA_IMPORT_ASYNC_CALLS", 2000)
 # Calls per automatic-check task.
 QA_CHECK_BATCH_SIZE = env_int("QA_CHECK_BATCH_SIZE", 500)
 
-# --- Sampling, disputes, calibration (scoring) ----------------------------------------------
+# --- Sampling, disputes, calibration (scoring.*) -----------------------------------------------
 # Each Monday 07:00 (center time) every active sampling plan draws from the previous week.
 CELERY_BEAT_SCHEDULE["sampling-weekly"] = {
-    "task": "scoring.tasks_sampling.sampling_run_weekly",
+    "task": "sampling.run_weekly",
     "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
 }
 # Days after an evaluation is submitted during which its agent may dispute it.
@@ -251,14 +258,14 @@ QA_DISPUTE_WINDOW_DAYS = env_int("QA_DISPUTE_WINDOW_DAYS", 7)
 # Enum names in the API schema for choice sets that share a field name ("status", "format").
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
-        "ImportJobStatusEnum": "scoring.models.calls.ImportJob.Status",
-        "RuleLibraryStatusEnum": "scoring.models.calls.RuleLibrary.Status",
+        "ImportJobStatusEnum": "scoring.calls.models.ImportJob.Status",
+        "RuleLibraryStatusEnum": "scoring.rules.models.RuleLibrary.Status",
     }
 )
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {
-        "ScorecardStatusEnum": "scoring.models.evaluations.Scorecard.Status",
-        "EvaluationStatusEnum": "scoring.models.evaluations.Evaluation.Status",
+        "ScorecardStatusEnum": "scoring.evaluations.models.Scorecard.Status",
+        "EvaluationStatusEnum": "scoring.evaluations.models.Evaluation.Status",
     }
 )
 
@@ -266,11 +273,11 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
 # Weekly bulletins every Monday 08:00 (center time) for the week before; monthly red-header
 # drafts on the 1st at 08:00 for the month before. Both idempotent: running twice is harmless.
 CELERY_BEAT_SCHEDULE["bulletins-weekly"] = {
-    "task": "bulletins.tasks.bulletins_weekly",
+    "task": "bulletins.weekly",
     "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
 }
 CELERY_BEAT_SCHEDULE["bulletins-monthly"] = {
-    "task": "bulletins.tasks.bulletins_monthly",
+    "task": "bulletins.monthly",
     "schedule": crontab(minute=0, hour=8, day_of_month=1),
 }
 # The red masthead of the monthly notice, and its number ({year}, {seq}).

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
-from .env import env_bool, env_int, env_list, env_str
+from qa_center.settings.base import *  # noqa: F403
+from qa_center.settings.env import env_bool, env_int, env_list, env_str
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", required=True)

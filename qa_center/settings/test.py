@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import *  # noqa: F403
+from qa_center.settings.base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AXES_ENABLED = True

@@ -13,17 +13,16 @@ import itertools
 from decimal import Decimal
 
 from bulletins.figures import local_midnight
-from scoring.models import (
+from scoring.calls.models import Call, CallCheck
+from scoring.disputes.models import Dispute
+from scoring.evaluations.models import (
     Answer,
-    Call,
-    CallCheck,
-    Dispute,
     Evaluation,
-    RuleLibrary,
     Scorecard,
     ScorecardItem,
     ScorecardSection,
 )
+from scoring.rules.models import RuleLibrary
 
 WEEK = datetime.date(2026, 3, 2)  # a Monday
 _seq = itertools.count(1)

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from scoring.models import Assignment
+from scoring.sampling.models import Assignment
 from tests.scoring.factories_review import make_call, make_evaluation, make_scorecard
 
 pytestmark = pytest.mark.django_db

@@ -15,14 +15,9 @@ from typing import Any
 import factory
 from django.utils import timezone
 
-from scoring.models import (
-    Call,
-    CallCheck,
-    RuleLibrary,
-    Scorecard,
-    ScorecardItem,
-    ScorecardSection,
-)
+from scoring.calls.models import Call, CallCheck
+from scoring.evaluations.models import Scorecard, ScorecardItem, ScorecardSection
+from scoring.rules.models import RuleLibrary
 from tests.factories import AgentFactory
 
 DEFAULT_TURNS = [
@@ -135,7 +130,7 @@ def make_scorecard(
 ) -> Scorecard:
     """A scorecard from a definition (default: DEFAULT_SCORECARD — greet (yes/no, weight 2,
     rule GREET), hold (yes/no, 1, HOLD), tone (scale 1–5, 2), leak (critical, no N/A))."""
-    from scoring.services.scorecards import scorecard_create, scorecard_publish
+    from scoring.evaluations.services.scorecards import scorecard_create, scorecard_publish
 
     card = scorecard_create(definition=definition or DEFAULT_SCORECARD, actor=actor)
     if publish:

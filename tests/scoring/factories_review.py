@@ -9,16 +9,15 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from scoring.models import (
+from scoring.calls.models import Call, CallCheck
+from scoring.evaluations.models import (
     Answer,
-    Call,
-    CallCheck,
     Evaluation,
-    RuleLibrary,
     Scorecard,
     ScorecardItem,
     ScorecardSection,
 )
+from scoring.rules.models import RuleLibrary
 
 _seq = itertools.count(1)
 TZ = datetime.timezone(datetime.timedelta(hours=8))

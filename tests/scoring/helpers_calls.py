@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from scoring.services.libraries import library_load_file
+from scoring.rules.services import library_load_file
 
 HOTLINE = Path(__file__).resolve().parents[2] / "scoring/fixtures/rules/hotline.json"
 

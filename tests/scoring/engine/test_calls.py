@@ -7,8 +7,7 @@ import json
 import pytest
 
 from scoring.engine import load_library
-
-from .helpers import library, rule
+from tests.scoring.engine.helpers import library, rule
 
 LIB = load_library(library(rule("GREET", phrases=["您好"], speaker="agent")))
 

@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 
 from scoring.engine import cli
-
-from .helpers import library, rule
-from .test_library import FIXTURE
+from tests.scoring.engine.helpers import library, rule
+from tests.scoring.engine.test_library import FIXTURE
 
 ROOT = Path(__file__).parents[3]
 RULES = library(

@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 
 from scoring.engine import CallError, load_library
 from scoring.engine.evaluate import _json_str
-
-from .helpers import agent, customer, library, outcome, result, rule, score
+from tests.scoring.engine.helpers import agent, customer, library, outcome, result, rule, score
 
 GREET = rule("GREET", phrases=["您好"], speaker="agent")
 

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from scoring.engine import LibraryError, load_library, validate_library
-
-from .helpers import library, rule
+from tests.scoring.engine.helpers import library, rule
 
 FIXTURE = Path(__file__).parents[3] / "scoring" / "fixtures" / "rules" / "hotline.json"
 

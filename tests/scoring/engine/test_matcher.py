@@ -9,9 +9,8 @@ from hypothesis import strategies as st
 
 from scoring.engine.matcher import Matcher, cuts_word, within_one
 from scoring.engine.normalize import normalize_text
-
-from .helpers import agent, outcome, result, rule
-from .test_normalize import reference
+from tests.scoring.engine.helpers import agent, outcome, result, rule
+from tests.scoring.engine.test_normalize import reference
 
 
 def levenshtein(a: str, b: str) -> int:

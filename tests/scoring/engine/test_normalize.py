@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 
 from scoring.engine import normalize, normalize_text
 from scoring.engine.normalize import build_tables, is_word
-
-from .helpers import agent, rule, score
+from tests.scoring.engine.helpers import agent, rule, score
 
 
 def reference(text: str) -> str:

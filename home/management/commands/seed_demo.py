@@ -1,0 +1,58 @@
+"""Builds the demo hotline. Safe to run twice: the second run changes nothing.
+
+The apps' demos run in the order of their dependencies, so each finds what it builds on: the
+organization, the calls and their checks, the evaluations, then what supervisors, agents and
+the review group did with them, and last the bulletins.
+"""
+
+from __future__ import annotations
+
+import random
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from bulletins import demo as bulletins_demo
+from org import demo as org_demo
+from scoring.calibration import demo as calibration_demo
+from scoring.calls import demo as calls_demo
+from scoring.disputes import demo as disputes_demo
+from scoring.evaluations import demo as evaluations_demo
+from scoring.sampling import demo as sampling_demo
+
+DEMOS = [
+    ("org", org_demo),
+    ("calls", calls_demo),
+    ("evaluations", evaluations_demo),
+    ("sampling", sampling_demo),
+    ("disputes", disputes_demo),
+    ("calibration", calibration_demo),
+    ("bulletins", bulletins_demo),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo organization, users (password 'demo') and data. Demo use only."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed even when DEBUG is off (the demo users all have the password 'demo').",
+        )
+
+    def handle(self, *args, **options) -> None:
+        if not settings.DEBUG and not settings.QA_DEMO and not options["allow_production"]:
+            raise CommandError(
+                "Refusing to create demo users with a known password on a production server "
+                "(DEBUG is off and QA_DEMO is not set). Pass --allow-production to insist."
+            )
+        for name, module in DEMOS:
+            # One generator per app, so adding data to one app does not reshuffle another's.
+            module.seed(stdout=self.stdout, rng=random.Random(f"qa-center:{name}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo ready. Logins (password demo): "
+                "admin, manager, auditor, supervisor, teamlead, agent"
+            )
+        )

@@ -1,0 +1,213 @@
+"""What each role sees first: the numbers and the work waiting for them.
+
+Each panel is a few aggregate queries over the user's scope (through the permission module);
+nothing here loops over agents or teams.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Avg, Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qa_center.permissions import has_capability, scope_queryset
+
+
+@dataclass
+class Stat:
+    label: str
+    value: object
+    url: str = ""
+    tone: str = ""  # "", "ok", "warn", "bad"
+
+
+@dataclass
+class Worklist:
+    title: str
+    rows: list[dict] = field(default_factory=list)  # {"label", "url", "meta", "tone"}
+    more_url: str = ""
+    empty: str = ""
+
+
+def _week_start(today: datetime.date) -> datetime.date:
+    return today - datetime.timedelta(days=today.weekday())
+
+
+def home_panels(user) -> dict:
+    stats: list[Stat] = []
+    lists: list[Worklist] = []
+    if has_capability(user, "own_results") and user.agent_id:
+        _agent_panels(user, stats, lists)
+    if has_capability(user, "score_calls"):
+        _supervisor_panels(user, stats, lists)
+    if has_capability(user, "view_results"):
+        _results_panels(user, stats, lists)
+    if has_capability(user, "review_disputes"):
+        _review_panels(user, stats, lists)
+    if has_capability(user, "read_bulletins"):
+        _bulletin_panels(user, stats, lists)
+    return {"stats": stats, "lists": lists}
+
+
+def _agent_panels(user, stats: list[Stat], lists: list[Worklist]) -> None:
+    from scoring.disputes.models import Dispute
+    from scoring.evaluations.selectors import my_evaluations
+
+    mine = my_evaluations(user)
+    figures = mine.aggregate(
+        count=Count("pk"),
+        mean=Avg("score"),
+        unread=Count("pk", filter=Q(status="submitted")),
+    )
+    url = reverse("evaluations:my_evaluations")
+    stats.append(Stat(_("My evaluations"), figures["count"], url))
+    mean = figures["mean"]
+    stats.append(Stat(_("My mean score"), f"{mean:.1f}" if mean is not None else "—", url))
+    stats.append(
+        Stat(_("To acknowledge"), figures["unread"], url, "warn" if figures["unread"] else "")
+    )
+    open_disputes = Dispute.objects.filter(raised_by=user, status=Dispute.Status.OPEN).count()
+    stats.append(Stat(_("My open disputes"), open_disputes, url))
+    lists.append(
+        Worklist(
+            _("Latest results"),
+            [
+                {
+                    "label": f"{e.call.call_id} · {e.scorecard.name}",
+                    "url": f"{url}#evaluation-{e.pk}",
+                    "meta": e.score if e.score is not None else "—",
+                    "tone": "bad" if e.critical_failed or e.passed is False else "ok",
+                }
+                for e in mine.select_related("call", "scorecard")[:5]
+            ],
+            url,
+            _("No evaluations yet."),
+        )
+    )
+
+
+def _supervisor_panels(user, stats: list[Stat], lists: list[Worklist]) -> None:
+    from scoring.calibration.models import CalibrationSession
+    from scoring.evaluations.models import Evaluation
+    from scoring.sampling.models import Assignment
+
+    now = timezone.now()
+    queue = Assignment.objects.filter(supervisor=user, status=Assignment.Status.OPEN)
+    counts = queue.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)))
+    queue_url = reverse("sampling:queue")
+    stats.append(Stat(_("Calls to score"), counts["open"], queue_url))
+    stats.append(
+        Stat(_("Overdue"), counts["overdue"], queue_url, "bad" if counts["overdue"] else "ok")
+    )
+    drafts = Evaluation.objects.filter(evaluator=user, status=Evaluation.Status.DRAFT)
+    lists.append(
+        Worklist(
+            _("Due next"),
+            [
+                {
+                    "label": f"{a.call.call_id} · {a.call.agent.name}",
+                    "url": queue_url,
+                    "meta": timezone.localtime(a.due_at).strftime("%m-%d %H:%M"),
+                    "tone": "bad" if a.due_at < now else "",
+                }
+                for a in queue.select_related("call__agent").order_by("due_at")[:5]
+            ],
+            queue_url,
+            _("Nothing waiting: your queue is empty."),
+        )
+    )
+    draft_rows = [
+        {
+            "label": f"{e.call.call_id} · {e.call.agent.name}",
+            "url": reverse("evaluations:evaluation_edit", args=[e.pk]),
+            "meta": timezone.localtime(e.updated_at).strftime("%m-%d %H:%M"),
+        }
+        for e in drafts.select_related("call__agent").order_by("-updated_at")[:5]
+    ]
+    if draft_rows:
+        lists.append(Worklist(_("Drafts to finish"), draft_rows))
+    sessions = CalibrationSession.objects.filter(
+        participants=user, status=CalibrationSession.Status.OPEN
+    ).exclude(evaluations__evaluator=user, evaluations__status="submitted")
+    session_rows = [
+        {"label": s.title, "url": reverse("calibration:calibration_detail", args=[s.pk])}
+        for s in sessions[:5]
+    ]
+    if session_rows:
+        lists.append(Worklist(_("Calibration sessions waiting for you"), session_rows))
+
+
+def _results_panels(user, stats: list[Stat], lists: list[Worklist]) -> None:
+    from scoring.calls.models import CallCheck
+
+    week = _week_start(timezone.localdate())
+    since = datetime.datetime.combine(
+        week, datetime.time.min, tzinfo=timezone.get_current_timezone()
+    )
+    checks = scope_queryset(user, CallCheck.objects.filter(call__started_at__gte=since))
+    figures = checks.aggregate(
+        checked=Count("pk"), mean=Avg("score"), critical=Count("pk", filter=Q(critical_failed=True))
+    )
+    calls_url = reverse("calls:call_list")
+    stats.append(Stat(_("Calls checked this week"), figures["checked"], calls_url))
+    mean = figures["mean"]
+    stats.append(
+        Stat(_("Automatic score this week"), f"{mean:.1f}" if mean is not None else "—", calls_url)
+    )
+    stats.append(
+        Stat(
+            _("Critical failures this week"),
+            figures["critical"],
+            f"{calls_url}?critical=yes",
+            "bad" if figures["critical"] else "ok",
+        )
+    )
+
+
+def _review_panels(user, stats: list[Stat], lists: list[Worklist]) -> None:
+    from scoring.disputes.models import Dispute
+
+    disputes = scope_queryset(user, Dispute.objects.filter(status=Dispute.Status.OPEN))
+    url = reverse("disputes:dispute_list")
+    count = disputes.count()
+    stats.append(Stat(_("Disputes to rule on"), count, url, "warn" if count else "ok"))
+
+
+def _bulletin_panels(user, stats: list[Stat], lists: list[Worklist]) -> None:
+    from bulletins.models import Bulletin
+    from bulletins.selectors import bulletins_for, unread_count
+
+    url = reverse("bulletins:list")
+    unread = unread_count(user)
+    stats.append(Stat(_("Unread bulletins"), unread, url, "warn" if unread else ""))
+    latest = (
+        bulletins_for(user)
+        .filter(kind="weekly")
+        .order_by("-period_start", "level", "-revision")
+        .first()
+    )
+    rows = []
+    if latest is not None:
+        summary = latest.summary or {}
+        rows.append(
+            {
+                "label": latest.title,
+                "url": reverse("bulletins:detail", args=[latest.pk]),
+                "meta": _("pass rate %(rate)s%%") % {"rate": summary.get("pass_rate", "—")},
+            }
+        )
+    if has_capability(user, "issue_bulletins"):
+        for draft in bulletins_for(user).filter(kind="monthly", status=Bulletin.Status.DRAFT)[:3]:
+            rows.append(
+                {
+                    "label": draft.title,
+                    "url": reverse("bulletins:detail", args=[draft.pk]),
+                    "meta": _("draft to review and issue"),
+                    "tone": "warn",
+                }
+            )
+    lists.append(Worklist(_("Bulletins"), rows, url, _("No bulletin yet.")))

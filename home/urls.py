@@ -1,0 +1,37 @@
+"""The root URLconf: every app's pages and API, gathered. Like the home page, this module is a
+composition root: it imports the apps, and nothing imports it."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from . import views
+
+handler403 = "qa_center.views.error_403"
+handler404 = "qa_center.views.error_404"
+handler500 = "qa_center.views.error_500"
+
+SCORING_APPS = ["rules", "calls", "evaluations", "sampling", "disputes", "calibration"]
+
+api_v1 = [
+    path("", include("org.api")),
+    *(path("", include(f"scoring.{app}.api")) for app in SCORING_APPS),
+    path("", include("bulletins.api")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("", include("qa_center.urls")),
+    path("accounts/", include("org.account_urls")),
+    path("org/", include("org.urls")),
+    *(path("scoring/", include(f"scoring.{app}.urls")) for app in SCORING_APPS),
+    path("bulletins/", include("bulletins.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]

@@ -1,0 +1,147 @@
+"""Calibration pages (校准): sessions, blind scoring, and the comparison after closing."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from qa_center.permissions import capability_required, scope_queryset
+from scoring.calibration.forms import CalibrationForm, CalibrationReferenceForm
+from scoring.calibration.models import CalibrationSession
+from scoring.calibration.selectors import (
+    calibration_bias,
+    participant_status,
+    session_results,
+    sessions_for,
+)
+from scoring.calibration.services import (
+    calibration_close,
+    calibration_create,
+    calibration_evaluation_start,
+    calibration_set_reference,
+    can_manage_session,
+)
+from scoring.calls.models import Call
+
+
+def _session(request: HttpRequest, pk: int) -> CalibrationSession:
+    return get_object_or_404(sessions_for(request.user), pk=pk)
+
+
+@capability_required("calibrate")
+def calibration_list(request: HttpRequest) -> HttpResponse:
+    sessions = list(sessions_for(request.user)[:200])
+    mine = set(
+        CalibrationSession.objects.filter(participants=request.user).values_list("pk", flat=True)
+    )
+    for session in sessions:
+        session.is_participant = session.pk in mine
+    return render(
+        request,
+        "calibration/calibration_list.html",
+        {"sessions": sessions, "bias": calibration_bias(request.user)},
+    )
+
+
+@capability_required("calibrate")
+def calibration_create_view(request: HttpRequest) -> HttpResponse:
+    calls = scope_queryset(request.user, Call.objects.all())
+    form = CalibrationForm(
+        request.POST or None,
+        user=request.user,
+        calls=calls,
+        initial={"call": request.GET.get("call", ""), "participants": [request.user.pk]},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = calibration_create(created_by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Calibration session created; participants were told."))
+            return redirect("calibration:calibration_detail", session.pk)
+    return render(request, "calibration/calibration_form.html", {"form": form})
+
+
+@capability_required("calibrate")
+def calibration_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session(request, pk)
+    is_open = session.status == CalibrationSession.Status.OPEN
+    context = {
+        "session": session,
+        "can_manage": can_manage_session(request.user, session),
+        "is_participant": session.participants.filter(pk=request.user.pk).exists(),
+    }
+    if is_open:
+        # Blind: only who has submitted, never what anyone answered.
+        status = participant_status(session)
+        context["participants"] = status
+        context["submitted_count"] = sum(1 for row in status if row["submitted"])
+        mine = session.evaluations.filter(evaluator=request.user).first()
+        context["my_evaluation"] = mine
+        if mine is not None:
+            try:
+                context["my_url"] = reverse("evaluations:evaluation_edit", args=[mine.pk])
+            except NoReverseMatch:
+                context["my_url"] = ""
+    else:
+        results = session_results(session)
+        context["results"] = results
+        context["reference_form"] = CalibrationReferenceForm(session=session)
+    return render(request, "calibration/calibration_detail.html", context)
+
+
+@require_POST
+@capability_required("calibrate")
+def calibration_score(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session(request, pk)
+    try:
+        evaluation = calibration_evaluation_start(session=session, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return redirect("calibration:calibration_detail", session.pk)
+    return redirect("evaluations:evaluation_edit", evaluation.pk)
+
+
+@require_POST
+@capability_required("calibrate")
+def calibration_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session(request, pk)
+    if not can_manage_session(request.user, session):
+        raise PermissionDenied
+    try:
+        calibration_close(session=session, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    else:
+        messages.success(request, _("Session closed; the answers are now visible."))
+    return redirect("calibration:calibration_detail", session.pk)
+
+
+@require_POST
+@capability_required("calibrate")
+def calibration_reference(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session(request, pk)
+    if not can_manage_session(request.user, session):
+        raise PermissionDenied
+    form = CalibrationReferenceForm(request.POST, session=session)
+    if form.is_valid():
+        try:
+            calibration_set_reference(
+                session=session,
+                actor=request.user,
+                reference_score=form.cleaned_data["reference_score"],
+                reference_evaluator=form.cleaned_data["reference_evaluator"],
+            )
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(request, _("Reference score saved."))
+    else:
+        messages.error(request, _("Give a score between 0 and 100 or choose a participant."))
+    return redirect("calibration:calibration_detail", session.pk)

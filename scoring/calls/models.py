@@ -1,0 +1,126 @@
+"""Calls, the files they are imported from, and the automatic checks of each call."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from org.models import Agent, Team
+from qa_center.permissions import scope_paths_via
+from scoring.rules.models import RuleLibrary
+
+
+class ImportJob(models.Model):
+    """One uploaded file of calls. Validated whole first; imported all-or-nothing."""
+
+    class Format(models.TextChoices):
+        JSONL = "jsonl", _("JSON Lines")
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Refused")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_jobs"
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", blank=True)
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    total = models.PositiveIntegerField(_("calls in file"), default=0)
+    processed = models.PositiveIntegerField(_("processed"), default=0)
+    imported = models.PositiveIntegerField(_("imported"), default=0)
+    duplicates = models.JSONField(_("already imported"), default=list, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    scope_paths = {"department": None, "team": None, "agent": None}
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class Call(models.Model):
+    """A call (or chat) with its transcript. `team` is the agent's team at the time of the
+    call, so moving an agent later does not move their past calls."""
+
+    class Channel(models.TextChoices):
+        VOICE = "voice", _("Voice")
+        CHAT = "chat", _("Online chat")
+
+    call_id = models.CharField(_("call id"), max_length=64, unique=True)
+    agent = models.ForeignKey(
+        Agent, on_delete=models.PROTECT, related_name="calls", verbose_name=_("agent")
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="calls", verbose_name=_("team")
+    )
+    started_at = models.DateTimeField(_("started at"), db_index=True)
+    duration_seconds = models.FloatField(_("duration (s)"), null=True, blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.VOICE
+    )
+    recording_url = models.URLField(_("recording"), max_length=500, blank=True)
+    # [{"speaker": "agent"|"customer", "text": str, "start": float|None, "end": float|None}]
+    turns = models.JSONField(_("transcript"))
+    extra = models.JSONField(_("other fields"), default=dict, blank=True)
+    import_job = models.ForeignKey(
+        ImportJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="calls"
+    )
+    created_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+
+    scope_paths = {"department": "team__department", "team": "team", "agent": "agent"}
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["team", "started_at"]),
+            models.Index(fields=["agent", "started_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.call_id
+
+
+class CallCheck(models.Model):
+    """The automatic check of one call by one rule-library version (the engine's result).
+    Rescoring with a new version replaces it; `library` says which version produced it."""
+
+    call = models.OneToOneField(
+        Call, on_delete=models.CASCADE, primary_key=True, related_name="auto_check"
+    )
+    library = models.ForeignKey(RuleLibrary, on_delete=models.PROTECT, related_name="checks")
+    score = models.DecimalField(
+        _("automatic score"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    critical_failed = models.BooleanField(_("critical rule failed"), default=False)
+    # {"GREET": "pass", "FORBID": "fail", ...}: compact, for aggregation in the database.
+    outcomes = models.JSONField(_("outcomes"), default=dict)
+    # The engine's `results` list, with evidence and values.
+    results = models.JSONField(_("results"), default=list)
+    checked_at = models.DateTimeField(_("checked at"), auto_now=True)
+
+    scope_paths = scope_paths_via("call", Call.scope_paths)
+
+    class Meta:
+        verbose_name = _("automatic check")
+        verbose_name_plural = _("automatic checks")
+        indexes = [models.Index(fields=["score"]), models.Index(fields=["critical_failed"])]
+
+    def __str__(self) -> str:
+        return f"{self.call_id}: {self.score}"

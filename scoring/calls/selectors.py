@@ -1,0 +1,120 @@
+"""Reads of calls and their automatic checks, always through the user's scope."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from qa_center.permissions import scope_queryset
+from scoring.calls.models import Call
+from scoring.rules.models import RuleLibrary
+
+SORTS = {
+    "started_at": "started_at",
+    "-started_at": "-started_at",
+    "score": "auto_check__score",
+    "-score": "-auto_check__score",
+    "duration": "duration_seconds",
+    "-duration": "-duration_seconds",
+    "agent": "agent__name_sort",
+    "-agent": "-agent__name_sort",
+}
+RULE_CODE = re.compile(r"^[\w.\-]{1,64}$")
+
+
+@dataclass
+class CallFilters:
+    """What the call list is filtered and sorted by (all optional)."""
+
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    team_id: int | None = None
+    agent_id: int | None = None
+    score_min: Decimal | None = None
+    score_max: Decimal | None = None
+    critical: bool | None = None
+    evaluated: bool | None = None
+    rule_failed: str = ""
+    query: str = ""
+    sort: str = "-started_at"
+
+
+def _evaluated():
+    """Has a submitted evaluation (scoring.evaluations, reached through the relation)."""
+    return Exists(
+        Call.objects.filter(
+            pk=OuterRef("pk"),
+            evaluations__is_calibration=False,
+            evaluations__submitted_at__isnull=False,
+        )
+    )
+
+
+def calls_for(user, filters: CallFilters | None = None) -> QuerySet[Call]:
+    """Calls the user may see, filtered, without the transcript (a list never needs it)."""
+    filters = filters or CallFilters()
+    calls = scope_queryset(
+        user,
+        Call.objects.select_related("agent", "team", "auto_check").defer(
+            "turns", "extra", "auto_check__results", "recording_url"
+        ),
+    ).annotate(evaluated=_evaluated())
+    zone = timezone.get_current_timezone()
+    if filters.date_from:
+        calls = calls.filter(
+            started_at__gte=datetime.datetime.combine(
+                filters.date_from, datetime.time.min, tzinfo=zone
+            )
+        )
+    if filters.date_to:
+        calls = calls.filter(
+            started_at__lt=datetime.datetime.combine(
+                filters.date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
+            )
+        )
+    if filters.team_id:
+        calls = calls.filter(team_id=filters.team_id)
+    if filters.agent_id:
+        calls = calls.filter(agent_id=filters.agent_id)
+    if filters.score_min is not None:
+        calls = calls.filter(auto_check__score__gte=filters.score_min)
+    if filters.score_max is not None:
+        calls = calls.filter(auto_check__score__lte=filters.score_max)
+    if filters.critical is not None:
+        calls = calls.filter(auto_check__critical_failed=filters.critical)
+    if filters.evaluated is not None:
+        calls = calls.filter(evaluated=filters.evaluated)
+    if filters.rule_failed and RULE_CODE.match(filters.rule_failed):
+        calls = calls.filter(**{f"auto_check__outcomes__{filters.rule_failed}": "fail"})
+    if filters.query:
+        calls = calls.filter(call_id__icontains=filters.query.strip())
+    order = SORTS.get(filters.sort, "-started_at")
+    return calls.order_by(order, "-pk")
+
+
+def rule_choices() -> list[tuple[str, str]]:
+    """(code, title) of the active library's rules, for the "rule failed" filter."""
+    library = RuleLibrary.objects.filter(status=RuleLibrary.Status.ACTIVE).first()
+    if library is None:
+        return []
+    return [
+        (rule["code"], f"{rule['code']} · {rule.get('title', '')}")
+        for rule in library.definition.get("rules", [])
+        if isinstance(rule, dict) and "code" in rule
+    ]
+
+
+def rule_titles() -> dict[str, str]:
+    library = RuleLibrary.objects.filter(status=RuleLibrary.Status.ACTIVE).first()
+    if library is None:
+        return {}
+    return {
+        rule["code"]: rule.get("title", "")
+        for rule in library.definition.get("rules", [])
+        if isinstance(rule, dict) and "code" in rule
+    }

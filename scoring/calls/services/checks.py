@@ -1,0 +1,315 @@
+"""Automatic checks: every call scored by the engine with the active rule library.
+
+Checks run in Celery tasks of a few hundred calls each, enqueued after the transaction that
+created the calls commits (`checks_enqueue`). A task is safe to run twice: it upserts one
+CallCheck per call and skips calls already checked by the same library version. The compiled
+engine library is cached per worker process, keyed by version and content.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from scoring.calls.models import Call, CallCheck
+from scoring.calls.services import copy as _pg
+from scoring.rules.models import RuleLibrary
+from scoring.rules.services import active_library, engine_library, library_activate
+
+logger = logging.getLogger(__name__)
+
+
+def engine_call(call_id: str, turns: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"call_id": call_id, "turns": turns}
+
+
+def check_from_result(call_pk: int, library: RuleLibrary, result: dict[str, Any]) -> CallCheck:
+    """A CallCheck row (unsaved) from one engine result."""
+    score = result.get("score")
+    return CallCheck(
+        call_id=call_pk,
+        library=library,
+        score=None if score is None else Decimal(str(score)).quantize(Decimal("0.01")),
+        critical_failed=bool(result.get("critical_failed")),
+        outcomes={r["code"]: r["outcome"] for r in result.get("results", [])},
+        results=result.get("results", []),
+    )
+
+
+def checks_save(rows: Sequence[CallCheck]) -> None:
+    """Insert or replace the checks (one statement per batch)."""
+    if not rows:
+        return
+    CallCheck.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["call"],
+        update_fields=["library", "score", "critical_failed", "outcomes", "results", "checked_at"],
+    )
+
+
+def call_checks_run(
+    *, call_ids: Iterable[int], library_id: int | None = None, force: bool = False
+) -> int:
+    """Score these calls with the library (default: the active one) and store the results.
+    Returns how many were checked. A library that is no longer active is not used: the
+    activation that replaced it rescores on its own."""
+    if library_id is None:
+        library = active_library()
+    else:
+        library = RuleLibrary.objects.filter(
+            pk=library_id, status=RuleLibrary.Status.ACTIVE
+        ).first()
+    if library is None:
+        return 0
+    compiled = engine_library(library)
+    if _pg.is_postgres():
+        return _checks_run_pg(list(call_ids), library, compiled, force=force)
+    calls = Call.objects.filter(pk__in=list(call_ids))
+    if not force:
+        calls = calls.exclude(auto_check__library=library)
+    rows = []
+    for pk, call_id, turns in calls.values_list("pk", "call_id", "turns").iterator(2000):
+        try:
+            result = compiled.score_call(engine_call(call_id, turns))
+        except ValueError:
+            # Imported calls are validated against the same contract, so this is a bug or a
+            # row edited by hand; one bad call must not stop the others.
+            logger.exception("call %s could not be checked", call_id)
+            continue
+        rows.append(check_from_result(pk, library, result))
+    checks_save(rows)
+    return len(rows)
+
+
+# The head of an engine result line, up to the opening bracket of `results`, its last key
+# (the line ends with "]}"): the `results` text is then a slice of the line. Groups: the
+# score and critical_failed as written.
+_RESULT_HEAD = re.compile(
+    rb'\{"call_id":(?:"(?:[^"\\]|\\.)*"|[^,"]*),"score":([^,]*),"critical_failed":(true|false),'
+    rb'"results":(?=\[)'
+)
+# One rule's outcome in `results` (only results have the key; it cannot occur in a string,
+# where every quote is escaped).
+_OUTCOME = re.compile(rb'"outcome":"([a-z_]+)"')
+_CHECK_COLUMNS = [
+    "call_id",
+    "library_id",
+    "score",
+    "critical_failed",
+    "outcomes",
+    "results",
+    "checked_at",
+]
+
+
+class _CheckLines:
+    """COPY lines of scoring_callcheck from the engine's result lines, with the same values as
+    `check_from_result`: the `results` JSON is the slice of the line the engine wrote, not
+    parsed and written again. The first line is parsed in full, and gives the rule codes in
+    library order, as in every result; a later line with an outcome for each of them takes
+    them from there rather than being parsed. Anything else is parsed in full."""
+
+    def __init__(self, library_pk: int, now: bytes) -> None:
+        self.tail = b"\t%s\n" % now
+        self.library_pk = library_pk
+        self.rules = -1  # how many results a line has, once known
+        self.outcomes = b""  # the outcomes column with %s for each outcome, in library order
+        self.scores: dict[bytes, bytes] = {}  # score as written -> as COPY text
+
+    def __call__(self, pk: int, out: bytes) -> bytes:
+        head = _RESULT_HEAD.match(out)
+        if head is not None and self.rules >= 0 and out.endswith(b"]}"):
+            outcomes = _OUTCOME.findall(out, head.end())
+            if len(outcomes) == self.rules:
+                score = self.scores.get(head[1])
+                if score is None:
+                    score = self.scores[head[1]] = _pg.field(_pg.loads(head[1])).encode()
+                return b"%d\t%d\t%s\t%s\t%s\t%s%s" % (
+                    pk,
+                    self.library_pk,
+                    score,
+                    b"t" if head[2] == b"true" else b"f",
+                    self.outcomes % tuple(outcomes),
+                    _pg.field_bytes(out[head.end() : -1]),
+                    self.tail,
+                )
+        result = _pg.loads(out)
+        results = result.get("results", [])
+        if head is not None and len(result) == 4 and out.endswith(b"]}"):
+            results_json = out[head.end() : -1]
+            if self.rules < 0 and all(type(r.get("code")) is str for r in results):
+                codes = [_pg.dumps_bytes(r["code"]).replace(b"%", b"%%") for r in results]
+                template = b"{" + b",".join(code + b':"%s"' for code in codes) + b"}"
+                self.outcomes = _pg.field_bytes(template)
+                self.rules = len(results)
+        else:  # not the engine's usual layout: write the parsed list again
+            results_json = _pg.dumps_bytes(results)
+        outcomes = _pg.dumps_bytes({r["code"]: r["outcome"] for r in results})
+        return b"%d\t%d\t%s\t%s\t%s\t%s%s" % (
+            pk,
+            self.library_pk,
+            _pg.field(result.get("score")).encode(),
+            b"t" if result.get("critical_failed") else b"f",
+            _pg.field_bytes(outcomes),
+            _pg.field_bytes(results_json),
+            self.tail,
+        )
+
+
+def _checks_run_pg(call_ids: list[int], library: RuleLibrary, compiled, *, force: bool) -> int:
+    """The same as the portable path, in bulk: transcripts read as JSON text and handed to
+    the engine's line scorer, results written with COPY while the engine scores the next
+    calls. Calls never checked before (an import) are copied straight into the table;
+    otherwise (or if another task checked one of them meanwhile) through a temporary table
+    and one upsert."""
+    from django.db import connection
+    from django.utils import timezone
+
+    sql = (
+        "SELECT c.id, c.call_id, c.turns::text, k.call_id IS NOT NULL FROM scoring_call c "
+        "LEFT JOIN scoring_callcheck k ON k.call_id = c.id WHERE c.id = ANY(%s)"
+    )
+    params: list[Any] = [call_ids]
+    if not force:
+        sql += " AND k.library_id IS DISTINCT FROM %s"
+        params.append(library.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        calls = cursor.fetchall()
+    if not calls:
+        return 0
+    check_line = _CheckLines(library.pk, timezone.now().isoformat().encode())
+    lines: list[bytes] = []
+
+    def produce():
+        for pk, call_id, turns, _checked in calls:
+            line = '{"call_id":' + _pg.dumps(call_id) + ',"turns":' + turns + "}"
+            out, ok = compiled.score_line(line, 0)
+            if not ok:
+                logger.error("call %s could not be checked: %s", call_id, out)
+                continue
+            copy_line = check_line(pk, out)
+            lines.append(copy_line)
+            yield copy_line
+
+    produced = produce()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if not any(checked for *_, checked in calls):
+            try:
+                with transaction.atomic():
+                    _pg.copy_lines("scoring_callcheck", _CHECK_COLUMNS, produced)
+                return len(lines)
+            except IntegrityError:
+                pass  # another task checked one of these calls meanwhile: upsert, below
+        for _line in produced:  # the calls the COPY above did not take, or all of them
+            pass
+        if not lines:
+            return 0
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS _qa_checks (LIKE scoring_callcheck) ON COMMIT DELETE ROWS"
+        )
+        # Emptied on commit; also here, for a caller already inside a transaction.
+        cursor.execute("TRUNCATE _qa_checks")
+        _pg.copy_lines("_qa_checks", _CHECK_COLUMNS, lines)
+        names = ", ".join(_CHECK_COLUMNS)
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _CHECK_COLUMNS[1:])
+        cursor.execute(
+            f"INSERT INTO scoring_callcheck ({names}) SELECT {names} FROM _qa_checks "
+            f"ON CONFLICT (call_id) DO UPDATE SET {updates}"
+        )
+    return len(lines)
+
+
+def checks_enqueue(*, call_ids: Sequence[int], library_id: int | None = None) -> int:
+    """After the current transaction commits, enqueue one check task per batch of calls.
+    Returns the number of tasks."""
+    from scoring.calls import tasks
+
+    size = settings.QA_CHECK_BATCH_SIZE
+    batches = [list(call_ids[i : i + size]) for i in range(0, len(call_ids), size)]
+    for batch in batches:
+        transaction.on_commit(
+            lambda batch=batch: tasks.checks_run.delay(batch, library_id)  # noqa: B023
+        )
+    return len(batches)
+
+
+# --- Activating a library and rescoring a period's calls ------------------------------------
+
+
+def library_activate_and_rescore(
+    *,
+    library: RuleLibrary,
+    rescore_from: datetime.date | None = None,
+    rescore_to: datetime.date | None = None,
+) -> RuleLibrary:
+    """Activate this version (`library_activate`) and rescore the calls of the period in the
+    background, one check task per batch, once the activation is committed."""
+    with transaction.atomic():
+        library = library_activate(
+            library=library, rescore_from=rescore_from, rescore_to=rescore_to
+        )
+        if rescore_from or rescore_to:
+            library.rescore_total = period_calls(rescore_from, rescore_to).count()
+            library.save(update_fields=["rescore_total"])
+        if library.rescore_total:
+            from scoring.calls import tasks
+
+            pk = library.pk
+            transaction.on_commit(lambda: tasks.library_rescore.delay(pk))
+    return library
+
+
+def period_calls(date_from: datetime.date | None, date_to: datetime.date | None):
+    calls = Call.objects.all()
+    zone = timezone.get_current_timezone()
+    if date_from:
+        start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=zone)
+        calls = calls.filter(started_at__gte=start)
+    if date_to:
+        end = datetime.datetime.combine(
+            date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
+        )
+        calls = calls.filter(started_at__lt=end)
+    return calls
+
+
+def library_rescore_enqueue(*, library_id: int) -> int:
+    """One check task per batch of the period's calls, with this version (skipped by each
+    task if another version was activated meanwhile)."""
+    library = RuleLibrary.objects.get(pk=library_id)
+    if library.status != RuleLibrary.Status.ACTIVE:
+        return 0
+    ids = list(
+        period_calls(library.rescore_from, library.rescore_to)
+        .exclude(auto_check__library=library)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return checks_enqueue(call_ids=ids, library_id=library.pk)
+
+
+def library_rescore_progress(library: RuleLibrary) -> dict[str, Any]:
+    if not library.rescore_total:
+        return {"total": 0, "done": 0, "percent": 100, "finished": True}
+    done = CallCheck.objects.filter(
+        library=library,
+        call__in=period_calls(library.rescore_from, library.rescore_to),
+    ).count()
+    done = min(done, library.rescore_total)
+    return {
+        "total": library.rescore_total,
+        "done": done,
+        "percent": int(100 * done / library.rescore_total),
+        "finished": done >= library.rescore_total,
+    }

@@ -1,0 +1,328 @@
+"""Reads for evaluations: scoped lists with filters, the scoring page's data in a fixed number
+of queries, and the history made readable."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qa_center.permissions import visible_evaluations
+from scoring.calls.models import CallCheck
+from scoring.calls.transcript import results_by_code, transcript_turns
+from scoring.evaluations.models import (
+    Answer,
+    Evaluation,
+    EvaluationEvent,
+    Scorecard,
+    ScorecardItem,
+    ScorecardSection,
+)
+
+
+def evaluations_visible(user) -> QuerySet[Evaluation]:
+    """Evaluations the user may see. Calibration evaluations are blind: while their session is
+    open only their own evaluator sees them."""
+    return visible_evaluations(user, Evaluation.objects.all())
+
+
+def evaluation_for_page(user, pk: int) -> QuerySet[Evaluation]:
+    # Only what the scoring page shows: not the check's rule library, whose definition (every
+    # rule of the library, as JSON) would be read and decoded on each page view for nothing.
+    return (
+        evaluations_visible(user)
+        .filter(pk=pk)
+        .select_related(
+            "call",
+            "call__agent",
+            "call__team",
+            "call__auto_check",
+            "scorecard",
+            "evaluator",
+            "calibration",
+        )
+    )
+
+
+# --- The scoring page -----------------------------------------------------------------------
+
+
+@dataclass
+class ItemRow:
+    item: ScorecardItem
+    answer: Answer
+    result: dict[str, Any] | None  # the linked engine rule's result, with evidence
+
+    @property
+    def code(self) -> str:
+        return self.item.code
+
+    @property
+    def is_automatic(self) -> bool:
+        return self.answer.auto_value is not None or self.answer.auto_na
+
+    @property
+    def auto_attr(self) -> str:
+        if self.answer.auto_na:
+            return "na"
+        return "" if self.answer.auto_value is None else str(self.answer.auto_value)
+
+    @property
+    def value_attr(self) -> str:
+        if self.answer.is_na:
+            return "na"
+        return "" if self.answer.value is None else str(self.answer.value)
+
+    @property
+    def is_override(self) -> bool:
+        return self.is_automatic and self.value_attr != self.auto_attr
+
+    @property
+    def scale_values(self) -> list[int]:
+        return list(range(self.item.scale_min, self.item.scale_max + 1))
+
+    @property
+    def has_evidence(self) -> bool:
+        return bool(self.result and self.result.get("evidence"))
+
+    @property
+    def display_value(self) -> str:
+        return format_answer(self.item, _state_of(self.answer))
+
+
+@dataclass
+class SectionRows:
+    section: ScorecardSection
+    rows: list[ItemRow] = field(default_factory=list)
+
+
+def _state_of(answer: Answer) -> int | str | None:
+    return "na" if answer.is_na else answer.value
+
+
+def format_answer(item: ScorecardItem | None, state: Any) -> str:
+    """An answer as people read it: Yes / No / N/A / 3 of 1–5 / —."""
+    if isinstance(state, dict):
+        return next(iter(state.values()), "") or "—"
+    if state == "na":
+        return _("N/A")
+    if state is None or state == "":
+        return "—"
+    if item is None:
+        return str(state)
+    if item is not None and item.kind == ScorecardItem.Kind.SCALE:
+        return f"{state} / {item.scale_min}–{item.scale_max}"
+    return _("Yes") if int(state) else _("No")
+
+
+def evaluation_sections(evaluation: Evaluation) -> list[SectionRows]:
+    """The scorecard by section with this evaluation's answers: two queries."""
+    check = _check(evaluation)
+    results = results_by_code(check.results if check else None)
+    sections = {
+        s.pk: SectionRows(s)
+        for s in ScorecardSection.objects.filter(scorecard=evaluation.scorecard_id)
+    }
+    answers = Answer.objects.filter(evaluation=evaluation).select_related("item")
+    for answer in answers:
+        item = answer.item
+        item.scorecard = evaluation.scorecard  # avoid a query per item for its scorecard
+        sections[item.section_id].rows.append(
+            ItemRow(item, answer, results.get(item.rule_code) if item.rule_code else None)
+        )
+    return [s for s in sections.values() if s.rows]
+
+
+def _check(evaluation: Evaluation) -> CallCheck | None:
+    try:
+        return evaluation.call.auto_check
+    except CallCheck.DoesNotExist:
+        return None
+
+
+def call_transcript(call) -> list:
+    try:
+        check = call.auto_check
+    except CallCheck.DoesNotExist:
+        check = None
+    return transcript_turns(call.turns, check.results if check else None)
+
+
+@dataclass
+class HistoryEntry:
+    event: EvaluationEvent
+    label: str
+    lines: list[dict[str, str]]
+
+
+def evaluation_history(
+    evaluation: Evaluation, items: dict[str, ScorecardItem] | None = None
+) -> list[HistoryEntry]:
+    """Who did what when and why, with item titles and readable values: one query (two when
+    `items` is not given)."""
+    if items is None:
+        items = {i.code: i for i in ScorecardItem.objects.filter(scorecard=evaluation.scorecard_id)}
+    entries = []
+    for event in EvaluationEvent.objects.filter(evaluation=evaluation).select_related("actor"):
+        lines = []
+        for change in event.changes or []:
+            if not isinstance(change, dict):
+                continue
+            code = change.get("item")
+            item = items.get(code) if code else None
+            if code:
+                what = item.title if item else code
+                if change.get("field") == "auto":
+                    old, new = "", format_answer(item, change.get("new"))
+                    what = _("%(item)s (automatic)") % {"item": what}
+                else:
+                    old = format_answer(item, change.get("old"))
+                    new = format_answer(item, change.get("new"))
+            else:
+                what = {"comment": _("Comment"), "score": _("Score")}.get(
+                    change.get("field", ""), change.get("field", "")
+                )
+                old, new = str(change.get("old") or "—"), str(change.get("new") or "—")
+            lines.append(
+                {
+                    "what": what,
+                    "old": old,
+                    "new": new,
+                    "reason": change.get("reason", ""),
+                    "note": change.get("note", ""),
+                }
+            )
+        entries.append(HistoryEntry(event, action_label(event.action), lines))
+    return entries
+
+
+def action_label(action: str) -> str:
+    labels = {
+        "started": _("Started"),
+        "saved": _("Saved draft"),
+        "submitted": _("Submitted"),
+        "acknowledged": _("Acknowledged by the agent"),
+        "rescored": _("Rescored"),
+    }
+    return labels.get(action, action.replace("_", " ").capitalize())
+
+
+def items_by_code(sections: list[SectionRows]) -> dict[str, ScorecardItem]:
+    return {row.item.code: row.item for s in sections for row in s.rows}
+
+
+# --- Lists ----------------------------------------------------------------------------------
+
+
+@dataclass
+class EvaluationFilters:
+    team: int | None = None
+    agent: int | None = None
+    evaluator: int | None = None
+    status: str | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    score_min: Decimal | None = None
+    score_max: Decimal | None = None
+    critical: bool | None = None
+
+    @classmethod
+    def from_query(cls, params) -> EvaluationFilters:
+        def _int(name):
+            try:
+                return int(params.get(name) or "") or None
+            except ValueError:
+                return None
+
+        def _date(name):
+            try:
+                return datetime.date.fromisoformat(params.get(name) or "")
+            except ValueError:
+                return None
+
+        def _dec(name):
+            try:
+                return Decimal(params.get(name)) if params.get(name) else None
+            except InvalidOperation:
+                return None
+
+        critical = params.get("critical")
+        status = params.get("status")
+        return cls(
+            team=_int("team"),
+            agent=_int("agent"),
+            evaluator=_int("evaluator"),
+            status=status if status in Evaluation.Status.values else None,
+            date_from=_date("from"),
+            date_to=_date("to"),
+            score_min=_dec("score_min"),
+            score_max=_dec("score_max"),
+            critical={"1": True, "0": False}.get(critical or ""),
+        )
+
+
+def evaluation_list(user, filters: EvaluationFilters | None = None) -> QuerySet[Evaluation]:
+    """Scoped evaluations (calibration practice left out) with the list's related rows."""
+    qs = evaluations_visible(user).filter(is_calibration=False)
+    f = filters or EvaluationFilters()
+    if f.team:
+        qs = qs.filter(call__team_id=f.team)
+    if f.agent:
+        qs = qs.filter(call__agent_id=f.agent)
+    if f.evaluator:
+        qs = qs.filter(evaluator_id=f.evaluator)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    tz = timezone.get_current_timezone()
+    if f.date_from:
+        start = datetime.datetime.combine(f.date_from, datetime.time.min, tzinfo=tz)
+        qs = qs.filter(call__started_at__gte=start)
+    if f.date_to:
+        end = datetime.datetime.combine(
+            f.date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
+        )
+        qs = qs.filter(call__started_at__lt=end)
+    if f.score_min is not None:
+        qs = qs.filter(score__gte=f.score_min)
+    if f.score_max is not None:
+        qs = qs.filter(score__lte=f.score_max)
+    if f.critical is not None:
+        qs = qs.filter(critical_failed=f.critical)
+    return qs.select_related(
+        "call", "call__agent", "call__team", "scorecard", "evaluator"
+    ).order_by("-call__started_at", "-pk")
+
+
+def my_evaluations(user) -> QuerySet[Evaluation]:
+    """The agent's evaluations that have been submitted (drafts are the supervisor's), newest
+    first, with answers, items and the calls' automatic checks prefetched."""
+    if not user.agent_id:
+        return Evaluation.objects.none()
+    return (
+        Evaluation.objects.filter(
+            call__agent_id=user.agent_id,
+            is_calibration=False,
+            submitted_at__isnull=False,
+        )
+        .exclude(status=Evaluation.Status.DRAFT)
+        .select_related("call", "call__team", "call__auto_check", "scorecard", "evaluator")
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=Answer.objects.select_related("item", "item__section").order_by(
+                    "item__section__order", "item__order", "item_id"
+                ),
+            ),
+            "disputes",  # the dispute buttons read them
+        )
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def scorecards_visible() -> QuerySet[Scorecard]:
+    return Scorecard.objects.all()

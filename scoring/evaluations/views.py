@@ -1,0 +1,321 @@
+"""Pages: the scoring page, the evaluation list, and the agent's own results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from org.models import Agent, Role, Team, User
+from qa_center.permissions import (
+    capability_required,
+    get_scoped_or_404,
+    has_capability,
+    scope_queryset,
+)
+from scoring.calls.models import Call
+from scoring.evaluations import selectors as sel
+from scoring.evaluations.models import Evaluation, Scorecard, ScorecardSection
+from scoring.evaluations.services import evaluations as svc
+from scoring.evaluations.services import scorecards as scorecard_svc
+from scoring.evaluations.services.evaluations import StaleEvaluation
+
+# --- Start ----------------------------------------------------------------------------------
+
+
+@require_POST
+@capability_required("score_calls")
+def evaluate_call(request: HttpRequest, pk: int) -> HttpResponse:
+    """Starts (or reopens) the user's evaluation of a call on the published scorecard."""
+    call = get_scoped_or_404(request.user, Call.objects.select_related("auto_check"), pk=pk)
+    scorecard = _choose_scorecard(request.POST.get("scorecard"))
+    if scorecard is None:
+        messages.error(request, _("There is no published scorecard yet."))
+        return redirect("calls:call_detail", pk=call.pk)
+    evaluation = svc.evaluation_start(call=call, scorecard=scorecard, evaluator=request.user)
+    return redirect("evaluations:evaluation_edit", pk=evaluation.pk)
+
+
+def _choose_scorecard(pk: str | None) -> Scorecard | None:
+    published = Scorecard.objects.filter(status=Scorecard.Status.PUBLISHED)
+    if pk and pk.isdigit():
+        chosen = published.filter(pk=int(pk)).first()
+        if chosen:
+            return chosen
+    return published.order_by("name").first()
+
+
+# --- The scoring page -----------------------------------------------------------------------
+
+
+def _can_open(user) -> bool:
+    return has_capability(user, "score_calls") or has_capability(user, "view_results")
+
+
+def _posted_answers(post, sections: list[sel.SectionRows]) -> dict[str, dict[str, Any]]:
+    answers = {}
+    for section in sections:
+        for row in section.rows:
+            code = row.code
+            raw = post.get(f"answer-{code}", "").strip()
+            entry: dict[str, Any] = {"na": True} if raw == "na" else {"value": raw or None}
+            entry["reason"] = post.get(f"reason-{code}", "")
+            entry["note"] = post.get(f"note-{code}", "")
+            answers[code] = entry
+    return answers
+
+
+def _keep_posted(sections: list[sel.SectionRows], answers: dict[str, dict[str, Any]]) -> None:
+    """Shows the user's answers again, unsaved, so nothing they typed is lost."""
+    for section in sections:
+        for row in section.rows:
+            entry = answers.get(row.code)
+            if entry is None:
+                continue
+            answer = row.answer
+            answer.is_na = bool(entry.get("na"))
+            try:
+                answer.value = (
+                    None if answer.is_na or not entry.get("value") else int(entry["value"])
+                )
+            except (TypeError, ValueError):
+                answer.value = None
+            answer.override_reason = entry.get("reason", "")
+            answer.note = entry.get("note", "")
+
+
+def evaluation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The scoring page: transcript with evidence on the left, the scorecard on the right.
+    Editable by its evaluator while a draft; read-only for everyone else in scope."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?next={request.path}")
+    if not _can_open(request.user):
+        raise PermissionDenied
+    evaluation = sel.evaluation_for_page(request.user, pk).first()
+    if evaluation is None:
+        raise Http404
+    editable = (
+        evaluation.status == Evaluation.Status.DRAFT
+        and evaluation.evaluator_id == request.user.pk
+        and has_capability(request.user, "score_calls")
+    )
+    sections = sel.evaluation_sections(evaluation)
+    context: dict[str, Any] = {"errors": {}, "stale": None, "posted_version": None}
+    status = 200
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        answers = _posted_answers(request.POST, sections)
+        comment = request.POST.get("comment", "")
+        submit = request.POST.get("action") == "submit"
+        service = svc.evaluation_submit if submit else svc.evaluation_save
+        try:
+            service(
+                evaluation=evaluation,
+                actor=request.user,
+                answers=answers,
+                comment=comment,
+                expected_version=_int(request.POST.get("version")),
+            )
+        except StaleEvaluation as stale:
+            # Keep everything the user entered; show what the other save changed; let them
+            # save again over the current version once they have looked.
+            evaluation = stale.evaluation
+            sections = sel.evaluation_sections(evaluation)
+            items = sel.items_by_code(sections)
+            _keep_posted(sections, answers)
+            evaluation.comment = comment
+            context["stale"] = {
+                "changed_by": sorted(
+                    {e.actor.display_name for e in stale.events if e.actor is not None}
+                ),
+                "differences": [
+                    {
+                        "title": d.title,
+                        "theirs": sel.format_answer(items.get(d.item), d.theirs),
+                        "yours": sel.format_answer(items.get(d.item), d.yours),
+                    }
+                    for d in stale.differences
+                ],
+            }
+            status = 409
+        except ValidationError as exc:
+            _keep_posted(sections, answers)
+            evaluation.comment = comment
+            context["errors"] = (
+                exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            )
+            context["posted_version"] = request.POST.get("version")
+            status = 400
+        else:
+            if submit:
+                messages.success(request, _("Evaluation submitted. The agent has been notified."))
+            else:
+                messages.success(request, _("Draft saved."))
+            return redirect("evaluations:evaluation_edit", pk=evaluation.pk)
+    items = sel.items_by_code(sections)
+    context.update(
+        evaluation=evaluation,
+        call=evaluation.call,
+        sections=sections,
+        editable=editable,
+        turns=sel.call_transcript(evaluation.call),
+        history=sel.evaluation_history(evaluation, items),
+        error_items=[
+            {"code": code, "title": items[code].title if code in items else "", "messages": msgs}
+            for code, msgs in context["errors"].items()
+        ],
+        error_codes=set(context["errors"]),
+        version=context["posted_version"] or evaluation.version,
+    )
+    return render(request, "evaluations/evaluation_edit.html", context, status=status)
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+# --- Lists ----------------------------------------------------------------------------------
+
+
+@capability_required("view_results")
+def evaluation_list(request: HttpRequest) -> HttpResponse:
+    filters = sel.EvaluationFilters.from_query(request.GET)
+    qs = sel.evaluation_list(request.user, filters)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    teams = scope_queryset(request.user, Team.objects.select_related("department"))
+    agents = scope_queryset(request.user, Agent.objects.all())
+    if filters.team:
+        agents = agents.filter(team_id=filters.team)
+    evaluators = User.objects.filter(
+        role__in=[Role.SUPERVISOR, Role.ADMIN], evaluations__isnull=False
+    ).distinct()
+    if request.user.department_id and request.user.role != Role.ADMIN:
+        evaluators = evaluators.filter(
+            evaluations__call__team__department_id=request.user.department_id
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "evaluations/evaluation_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "teams": teams,
+            "agents": agents[:500],
+            "evaluators": evaluators.order_by("full_name", "username")[:200],
+            "statuses": Evaluation.Status.choices,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@capability_required("own_results")
+def my_evaluations(request: HttpRequest) -> HttpResponse:
+    qs = sel.my_evaluations(request.user)
+    page = Paginator(qs, 10).get_page(request.GET.get("page"))
+    cards = []
+    for evaluation in page:
+        try:
+            check = evaluation.call.auto_check
+        except Exception:  # noqa: BLE001 - no automatic check for this call
+            check = None
+        results = sel.results_by_code(check.results if check else None)
+        rows = [
+            {
+                "answer": a,
+                "item": a.item,
+                "value": sel.format_answer(a.item, "na" if a.is_na else a.value),
+                "result": results.get(a.item.rule_code) if a.item.rule_code else None,
+            }
+            for a in evaluation.answers.all()
+        ]
+        cards.append(
+            {
+                "evaluation": evaluation,
+                "rows": rows,
+                "turns": sel.call_transcript(evaluation.call),
+            }
+        )
+    return render(
+        request,
+        "evaluations/my_evaluations.html",
+        {
+            "page": page,
+            "cards": cards,
+        },
+    )
+
+
+@require_POST
+@capability_required("own_results")
+def evaluation_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = get_scoped_or_404(request.user, sel.my_evaluations(request.user), pk=pk)
+    try:
+        svc.evaluation_acknowledge(evaluation=evaluation, agent_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Thank you: the evaluation is acknowledged."))
+    return redirect(f"{reverse('evaluations:my_evaluations')}#evaluation-{evaluation.pk}")
+
+
+@capability_required("view_results")
+def scorecard_list(request: HttpRequest) -> HttpResponse:
+    scorecards = Scorecard.objects.annotate(n_items=Count("items")).order_by("name", "-version")
+    return render(
+        request,
+        "evaluations/scorecard_list.html",
+        {"scorecards": scorecards, "can_manage": has_capability(request.user, "manage_rules")},
+    )
+
+
+@capability_required("view_results")
+def scorecard_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scorecard = get_object_or_404(Scorecard.objects.select_related("created_by"), pk=pk)
+    sections = list(ScorecardSection.objects.filter(scorecard=scorecard).prefetch_related("items"))
+    total_weight = sum(item.weight for s in sections for item in s.items.all())
+    return render(
+        request,
+        "evaluations/scorecard_detail.html",
+        {
+            "scorecard": scorecard,
+            "sections": sections,
+            "total_weight": total_weight,
+            "can_manage": has_capability(request.user, "manage_rules"),
+        },
+    )
+
+
+@require_POST
+@capability_required("manage_rules")
+def scorecard_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    scorecard = get_object_or_404(Scorecard, pk=pk)
+    try:
+        scorecard_svc.scorecard_publish(scorecard=scorecard, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(card)s is published.") % {"card": scorecard})
+    return redirect("evaluations:scorecard_detail", pk=pk)
+
+
+@require_POST
+@capability_required("manage_rules")
+def scorecard_new_version(request: HttpRequest, pk: int) -> HttpResponse:
+    scorecard = get_object_or_404(Scorecard, pk=pk)
+    draft = scorecard_svc.scorecard_new_version(scorecard=scorecard, actor=request.user)
+    messages.success(request, _("Draft %(card)s is ready to edit.") % {"card": draft})
+    return redirect("evaluations:scorecard_detail", pk=draft.pk)

@@ -1,0 +1,93 @@
+"""Demo data for sampling, disputes and calibration. Runs after the calls and evaluations demo;
+idempotent: what exists (plans by name, sessions by title, the demo agent's disputes) is kept.
+
+- a sampling plan per department (2 calls per agent per week), drawn for last week and this
+  week; some of the demo supervisors' assignments scored, some open, some overdue;
+- disputes by the demo agent spread over the 8 weeks: most on supervisor2's evaluations (so
+  the demo reviewer `supervisor` may decide them), decided with each kind of decision, a few
+  still open — one on supervisor's own evaluation, which another reviewer must decide;
+- calibration sessions: several closed (supervisor2 consistently harsher than the reference,
+  so the harsh/lenient panel has something to say) and one open including `supervisor`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from org.models import Department, Role, User
+from scoring.calls.models import Call
+from scoring.evaluations.demo import demo_score, write
+from scoring.evaluations.models import Scorecard
+from scoring.sampling.models import Assignment, SamplingPlan
+
+
+def _sampling(*, stdout, rng, scorecard, users) -> None:
+    from scoring.sampling.services import sampling_run, week_start_of
+
+    this_week = week_start_of(timezone.localdate())
+    last_week = this_week - datetime.timedelta(days=7)
+    for department in Department.objects.order_by("code"):
+        supervisors = list(
+            User.objects.filter(
+                role=Role.SUPERVISOR, department=department, is_active=True
+            ).order_by("username")
+        ) or [users["admin"]]
+        plan, created = SamplingPlan.objects.get_or_create(
+            name=f"{department.name}每周专项抽检",
+            defaults={
+                "scorecard": scorecard,
+                "department": department,
+                "calls_per_agent": 2,
+                "assignment": SamplingPlan.Assign.ROUND_ROBIN,
+                "due_days": 3,
+            },
+        )
+        if created:
+            plan.supervisors.set(supervisors)
+        for week in (last_week, this_week):
+            sampling_run(plan=plan, week_start=week)
+    # The demo supervisors' last-week work: about half scored, a few overdue.
+    for username in ("supervisor", "supervisor2"):
+        user = users.get(username)
+        if user is None:
+            continue
+        last = list(
+            Assignment.objects.filter(supervisor=user, period_start=last_week)
+            .select_related("call", "plan__scorecard")
+            .order_by("pk")
+        )
+        for index, assignment in enumerate(last):
+            if index % 2 == 0 and assignment.status == Assignment.Status.OPEN:
+                demo_score(assignment.call, assignment.plan.scorecard, user, rng)
+            elif index % 6 == 1 and assignment.status == Assignment.Status.OPEN:
+                # Due last Sunday evening: overdue whatever day the demo runs.
+                overdue = datetime.datetime.combine(
+                    last_week + datetime.timedelta(days=6),
+                    datetime.time(18),
+                    tzinfo=timezone.get_current_timezone(),
+                )
+                Assignment.objects.filter(pk=assignment.pk).update(due_at=overdue)
+    from scoring.sampling.services import assignments_sync_done
+
+    assignments_sync_done()
+    write(stdout, f"sampling: {Assignment.objects.count()} assignments")
+
+
+@transaction.atomic
+def seed(*, stdout=None, rng: random.Random | None = None) -> None:
+    rng = rng or random.Random(4)
+    scorecard = Scorecard.objects.filter(status=Scorecard.Status.PUBLISHED).order_by("pk").first()
+    if scorecard is None or not Call.objects.exists():
+        write(stdout, "sampling demo: no published scorecard or no calls yet; skipped")
+        return
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=["admin", "supervisor", "supervisor2", "agent"])
+    }
+    if "admin" not in users:
+        return
+    _sampling(stdout=stdout, rng=rng, scorecard=scorecard, users=users)
