@@ -26,6 +26,6 @@ def checks_run(call_ids: list[int], library_id: int | None = None) -> int:
 @shared_task(name="calls.library_rescore")
 def library_rescore(library_id: int) -> int:
     """Enqueue the rescoring of the period chosen when the library was activated."""
-    from scoring.rules.services import library_rescore_enqueue
+    from scoring.calls.services.checks import library_rescore_enqueue
 
     return library_rescore_enqueue(library_id=library_id)

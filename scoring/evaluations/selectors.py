@@ -44,7 +44,6 @@ def evaluation_for_page(user, pk: int) -> QuerySet[Evaluation]:
             "call__auto_check",
             "scorecard",
             "evaluator",
-            "calibration",
         )
     )
 

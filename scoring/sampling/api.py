@@ -4,6 +4,7 @@ queryset is scoped by qa_center.permissions; services do the writing."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import OuterRef, Subquery
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -13,7 +14,7 @@ from rest_framework.routers import SimpleRouter
 
 from org.models import User
 from qa_center.permissions import HasCapability
-from scoring.evaluations.models import Scorecard
+from scoring.evaluations.models import Evaluation, Scorecard
 from scoring.sampling.models import Assignment, SamplingPlan
 from scoring.sampling.selectors import plans_for, queue_for
 from scoring.sampling.services import sampling_plan_save, sampling_run, week_start_of
@@ -138,8 +139,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
         ]
 
     def get_evaluation(self, obj) -> int | None:
-        evaluation = getattr(obj, "evaluation", None)
-        return evaluation.pk if evaluation is not None else None
+        return obj.evaluation_id
 
 
 class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
@@ -155,7 +155,14 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
 
         assignments_sync_done(supervisor=self.request.user)
         include_done = self.request.query_params.get("all") in {"1", "true"}
-        return queue_for(self.request.user, include_done=include_done).select_related("evaluation")
+        return queue_for(self.request.user, include_done=include_done).annotate(
+            # The evaluation that fulfils it: its supervisor's of its call.
+            evaluation_id=Subquery(
+                Evaluation.objects.filter(
+                    call=OuterRef("call"), evaluator=OuterRef("supervisor"), is_calibration=False
+                ).values("pk")[:1]
+            )
+        )
 
 
 router = SimpleRouter()

@@ -112,7 +112,6 @@ def make_evaluation(
     status: str = Evaluation.Status.SUBMITTED,
     submitted_at: datetime.datetime | None = None,
     calibration=None,
-    assignment=None,
 ) -> Evaluation:
     answers = answers if answers is not None else {"greet": 1, "verify": 0, "close": 1, "tone": 4}
     score = score_of(answers, card)
@@ -124,9 +123,15 @@ def make_evaluation(
         score=score,
         passed=score >= card.pass_mark,
         submitted_at=(submitted_at or timezone.now()) if status != "draft" else None,
-        calibration=calibration,
-        assignment=assignment,
+        is_calibration=calibration is not None,
+        blind=calibration is not None and calibration.status == calibration.Status.OPEN,
     )
+    if calibration is not None:
+        from scoring.calibration.models import CalibrationEntry
+
+        CalibrationEntry.objects.create(
+            session=calibration, evaluation=evaluation, evaluator=evaluator
+        )
     for item in card.items.all():
         value = answers.get(item.code)
         Answer.objects.create(

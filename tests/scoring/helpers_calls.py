@@ -7,7 +7,7 @@ from pathlib import Path
 
 from scoring.rules.services import library_load_file
 
-HOTLINE = Path(__file__).resolve().parents[2] / "scoring/fixtures/rules/hotline.json"
+HOTLINE = Path(__file__).resolve().parents[2] / "scoring/rules/fixtures/hotline.json"
 
 
 def active_hotline():

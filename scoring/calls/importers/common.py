@@ -21,11 +21,6 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-try:
-    import orjson
-except ImportError:  # pragma: no cover - the stdlib reads every line then
-    orjson = None
-
 FORMATS = ("jsonl", "csv", "xlsx")
 SPEAKERS = {"agent": "agent", "customer": "customer"}
 # Spreadsheets are typed by people: accept the Chinese names of the two speakers too.

@@ -96,7 +96,8 @@ def test_create_needs_two_participants_who_score(world, sups, card):
 def test_participant_starts_a_blind_evaluation(world, sups, card):
     session = _session(world, sups, card)
     evaluation = calibration_evaluation_start(session=session, user=sups[1])
-    assert evaluation.calibration == session and evaluation.evaluator == sups[1]
+    assert evaluation.calibration_entry.session == session and evaluation.evaluator == sups[1]
+    assert evaluation.is_calibration and evaluation.blind
     assert calibration_evaluation_start(session=session, user=sups[1]) == evaluation
     outsider = UserFactory(username="sup9", role=Role.SUPERVISOR, department=world.dep_a)
     with pytest.raises(PermissionDenied):
@@ -232,7 +233,7 @@ def test_pages_and_capability(world, sups, card, client):
     client.force_login(sups[1])
     assert client.get(reverse("calibration:calibration_list")).status_code == 200
     response = client.post(reverse("calibration:calibration_score", args=[session.pk]))
-    evaluation = Evaluation.objects.get(calibration=session, evaluator=sups[1])
+    evaluation = Evaluation.objects.get(calibration_sessions=session, evaluator=sups[1])
     assert response["Location"] == reverse("evaluations:evaluation_edit", args=[evaluation.pk])
     assert (
         client.post(reverse("calibration:calibration_close", args=[session.pk])).status_code == 403

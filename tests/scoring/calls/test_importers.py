@@ -280,14 +280,15 @@ def _read(lines: list[str]):
 
 
 def test_jsonl_fast_path_reads_what_the_full_validation_reads(monkeypatch):
-    from scoring.calls import importers
+    from scoring.calls.importers import common, jsonl
 
-    monkeypatch.setattr(importers, "MAX_TURNS", 3)
+    for module in (common, jsonl):
+        monkeypatch.setattr(module, "MAX_TURNS", 3)
     lines = _lines()
     fast = _read(lines)
-    taken = [read[0]["call_id"] for line in lines if (read := importers._fast_call(line))]
-    monkeypatch.setattr(importers, "orjson", None)  # every line through the full validation
-    assert [importers._fast_call(line) for line in lines] == [None] * len(lines)
+    taken = [read[0]["call_id"] for line in lines if (read := jsonl._fast_call(line))]
+    monkeypatch.setattr(jsonl, "orjson", None)  # every line through the full validation
+    assert [jsonl._fast_call(line) for line in lines] == [None] * len(lines)
     assert fast == _read(lines)
     # Not vacuous: lines with canonical turns (and call fields json reads as orjson does) took
     # the fast path, whether their call fields are right or not; the others did not.
@@ -303,19 +304,19 @@ def test_jsonl_fast_path_reads_what_the_full_validation_reads(monkeypatch):
 
 
 def test_jsonl_fast_path_turns_are_the_full_validations():
-    from scoring.calls import importers
+    from scoring.calls.importers import common, jsonl
 
     for turn in _TRICKY_TURNS:
         line = json.dumps(a_call(turns=[turn]))
-        fast = importers._fast_call(line)
-        out = importers._Collector()
-        full = importers._check_turn(
+        fast = jsonl._fast_call(line)
+        out = common._Collector()
+        full = common._check_turn(
             json.loads(line)["turns"][0],
             index=0,
             line=1,
             out=out,
             prefix="turns[0]",
-            aliases=importers.SPEAKERS,
+            aliases=common.SPEAKERS,
         )
         if fast is not None:
             assert repr(fast[1]) == repr([full]) and out.problems == []
@@ -345,7 +346,7 @@ def _refusal(data: bytes):
 def test_jsonl_refusals_as_for_any_text(lines, line, monkeypatch):
     """Lines read as bytes (UTF-8 checked by orjson or by decoding) are refused as the whole
     text decoded at once was: not UTF-8 on the line of the first bad byte, then NUL."""
-    from scoring.calls import importers
+    from scoring.calls.importers import common, jsonl
 
     bad = json.dumps(a_call("C-9"), ensure_ascii=False).encode().replace("您".encode(), b"\xe4\xbd")
     # Past the first 64 kB, where a NUL makes the file look binary.
@@ -364,8 +365,8 @@ def test_jsonl_refusals_as_for_any_text(lines, line, monkeypatch):
     with translation.override("en"):
         assert message in render_problem(refused)
     # The same file decoded as a whole, every line read by the full validation.
-    monkeypatch.setattr(importers, "orjson", None)
+    monkeypatch.setattr(jsonl, "orjson", None)
     assert _refusal(data) == refused
     with pytest.raises(FileRefusedError) as exc:
-        importers._decode_text(data)
+        common._decode_text(data)
     assert exc.value.problem.as_dict() == refused

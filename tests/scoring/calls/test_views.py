@@ -77,6 +77,7 @@ def test_filters(client, world, calls):
         scorecard=card,
         evaluator=world.users["supervisor"],
         status=Evaluation.Status.SUBMITTED,
+        submitted_at=timezone.now(),
     )
     assert _ids(client.get(URL, {"evaluated": "yes"})) == {"A2"}
     assert "A2" not in _ids(client.get(URL, {"evaluated": "no"}))

@@ -16,7 +16,7 @@ from scoring.engine import _compiled_state, _cython_shim, load_library
 
 ROOT = Path(__file__).parents[3]
 ENGINE = ROOT / "scoring" / "engine"
-RULES = ROOT / "scoring" / "fixtures" / "rules" / "hotline.json"
+RULES = ROOT / "scoring" / "rules" / "fixtures" / "hotline.json"
 REQUIRE = os.environ.get("QA_REQUIRE_SERVICES") == "1"
 PURE_ASKED = os.environ.get("QA_ENGINE_PURE") == "1"
 CALL = {

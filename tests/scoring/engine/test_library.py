@@ -10,7 +10,7 @@ import pytest
 from scoring.engine import LibraryError, load_library, validate_library
 from tests.scoring.engine.helpers import library, rule
 
-FIXTURE = Path(__file__).parents[3] / "scoring" / "fixtures" / "rules" / "hotline.json"
+FIXTURE = Path(__file__).parents[3] / "scoring" / "rules" / "fixtures" / "hotline.json"
 
 
 def errors(*rules, **top):

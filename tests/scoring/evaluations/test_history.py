@@ -45,16 +45,16 @@ def test_the_model_refuses_to_change_or_delete_history(evaluation):
 def test_the_admin_offers_no_way_to_change_history(evaluation, world, client):
     client.force_login(world.users["admin"])
     event = evaluation.events.first()
-    assert client.get("/admin/scoring/evaluationevent/add/").status_code == 403
-    assert client.get(f"/admin/scoring/evaluationevent/{event.pk}/delete/").status_code == 403
+    assert client.get("/admin/evaluations/evaluationevent/add/").status_code == 403
+    assert client.get(f"/admin/evaluations/evaluationevent/{event.pk}/delete/").status_code == 403
     response = client.post(
-        f"/admin/scoring/evaluationevent/{event.pk}/change/", {"reason": "rewritten"}
+        f"/admin/evaluations/evaluationevent/{event.pk}/change/", {"reason": "rewritten"}
     )
     assert response.status_code == 403
-    page = client.get(f"/admin/scoring/evaluation/{evaluation.pk}/change/")
+    page = client.get(f"/admin/evaluations/evaluation/{evaluation.pk}/change/")
     assert page.status_code == 200
     assert b"events-0-reason" not in page.content  # the inline is read-only
-    assert client.get(f"/admin/scoring/evaluation/{evaluation.pk}/delete/").status_code == 403
+    assert client.get(f"/admin/evaluations/evaluation/{evaluation.pk}/delete/").status_code == 403
     event.refresh_from_db()
     assert event.reason == ""
 

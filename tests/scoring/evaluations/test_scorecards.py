@@ -69,12 +69,12 @@ def test_admin_makes_published_scorecards_read_only(world, client):
     card = make_scorecard()
     draft = scorecard_new_version(scorecard=card)
     client.force_login(world.users["admin"])
-    page = client.get(f"/admin/scoring/scorecard/{card.pk}/change/")
+    page = client.get(f"/admin/evaluations/scorecard/{card.pk}/change/")
     assert page.status_code == 200
     assert b'name="name"' not in page.content  # view only
-    page = client.get(f"/admin/scoring/scorecard/{draft.pk}/change/")
+    page = client.get(f"/admin/evaluations/scorecard/{draft.pk}/change/")
     assert b'name="name"' in page.content
-    response = client.post(f"/admin/scoring/scorecard/{card.pk}/change/", {"name": "changed"})
+    response = client.post(f"/admin/evaluations/scorecard/{card.pk}/change/", {"name": "changed"})
     assert response.status_code == 403
     card.refresh_from_db()
     assert card.name == DEFAULT_SCORECARD["name"]

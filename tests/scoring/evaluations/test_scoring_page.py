@@ -27,7 +27,7 @@ from tests.scoring.factories import (
     make_scorecard,
 )
 
-SCORING_JS = Path(__file__).resolve().parents[2] / "static" / "js" / "scoring.js"
+SCORING_JS = Path(__file__).resolve().parents[3] / "static" / "js" / "scoring.js"
 
 
 @pytest.fixture

@@ -371,14 +371,14 @@ def test_rescore_changes_the_score_and_records_why(draft, world):
 
 def test_calibration_submissions_do_not_notify(world, scored):
     from scoring.calibration.models import CalibrationSession
+    from scoring.calibration.services import calibration_evaluation_start
 
     card, call = scored
     session = CalibrationSession.objects.create(
         title="校准", call=call, scorecard=card, created_by=world.users["admin"]
     )
-    evaluation = evaluation_start(
-        call=call, scorecard=card, evaluator=world.users["supervisor"], calibration=session
-    )
+    session.participants.add(world.users["supervisor"])
+    evaluation = calibration_evaluation_start(session=session, user=world.users["supervisor"])
     _complete(evaluation, world.users["supervisor"])
     assert not Notification.objects.exists()
     assert EvaluationEvent.objects.filter(evaluation=evaluation).count() == 2

@@ -64,7 +64,7 @@ def test_activation_rescores_the_period(world, django_capture_on_commit_callback
     recent = CallFactory(
         agent=agent, started_at=datetime.datetime(2026, 3, 5, 10, tzinfo=datetime.UTC)
     )
-    from scoring.calls.services.checks import call_checks_run
+    from scoring.calls.services.checks import call_checks_run, library_activate_and_rescore
 
     call_checks_run(call_ids=[old.pk, recent.pk])
     assert CallCheck.objects.filter(library=first).count() == 2
@@ -72,7 +72,7 @@ def test_activation_rescores_the_period(world, django_capture_on_commit_callback
     changed["rules"] = changed["rules"][:3]
     second = library_create(definition=changed)
     with django_capture_on_commit_callbacks(execute=True):
-        second = library_activate(
+        second = library_activate_and_rescore(
             library=second,
             rescore_from=datetime.date(2026, 3, 1),
             rescore_to=datetime.date(2026, 3, 31),

@@ -267,7 +267,9 @@ def test_queue_page_sorted_by_due_with_overdue_marked(
     body = response.content.decode()
     assert body.index(mine[-1].call.call_id) < body.index(mine[0].call.call_id)
     assert "overdue" in body
-    assert f"assignment={mine[0].pk}" in body
+    # Each row scores its call with the plan's scorecard.
+    assert reverse("evaluations:evaluate_call", args=[mine[0].call.pk]) in body
+    assert f'name="scorecard" value="{plan.scorecard_id}"' in body
 
 
 def test_queue_needs_score_calls(world, client):
@@ -342,30 +344,45 @@ def test_weekly_task_runs_active_plans_for_last_week(world, plan):
     assert Assignment.objects.filter(plan=plan, period_start=last_monday).count() == 2
 
 
-def test_scoring_from_the_queue_links_the_evaluation_to_its_assignment(world, plan, card, client):
+def _score_from_queue(client, supervisor, assignment, card):
+    """What the queue's button does, then submitting the scoring page."""
+    from scoring.evaluations.services.evaluations import evaluation_submit
+
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("evaluations:evaluate_call", args=[assignment.call.pk]), {"scorecard": card.pk}
+    )
+    assert response.status_code == 302
+    evaluation = Evaluation.objects.get(call=assignment.call, evaluator=supervisor)
+    answers = {
+        a.item.code: {"value": 1 if a.item.kind == a.item.Kind.YES_NO else a.item.scale_max}
+        for a in evaluation.answers.select_related("item")
+    }
+    evaluation_submit(
+        evaluation=evaluation,
+        actor=supervisor,
+        answers=answers,
+        expected_version=evaluation.version,
+    )
+    return client.get(reverse("sampling:queue"))
+
+
+def test_scoring_from_the_queue_completes_its_assignment(world, plan, card, client):
     _calls_for_all(world, per_agent=2)
     sampling_run(plan=plan, week_start=WEEK)
     supervisor = world.users["supervisor"]
     assignment = Assignment.objects.filter(plan=plan, supervisor=supervisor).first()
-    client.force_login(supervisor)
-    response = client.post(
-        reverse("evaluations:evaluate_call", args=[assignment.call.pk]),
-        {"assignment": assignment.pk, "scorecard": card.pk},
-    )
-    assert response.status_code == 302
-    evaluation = Evaluation.objects.get(call=assignment.call, evaluator=supervisor)
-    assert evaluation.assignment == assignment
+    _score_from_queue(client, supervisor, assignment, card)
+    assignment.refresh_from_db()
+    assert assignment.status == Assignment.Status.DONE
 
 
-def test_another_supervisors_assignment_is_not_linked(world, plan, card, client):
+def test_another_supervisors_assignment_is_not_completed(world, plan, card, client):
     _calls_for_all(world, per_agent=2)
     sampling_run(plan=plan, week_start=WEEK)
     other = Assignment.objects.filter(plan=plan).exclude(supervisor=world.users["supervisor"])
     assignment = other.first()
-    client.force_login(world.users["supervisor"])
-    client.post(
-        reverse("evaluations:evaluate_call", args=[assignment.call.pk]),
-        {"assignment": assignment.pk, "scorecard": card.pk},
-    )
-    evaluation = Evaluation.objects.get(call=assignment.call, evaluator=world.users["supervisor"])
-    assert evaluation.assignment is None
+    _score_from_queue(client, world.users["supervisor"], assignment, card)
+    assignments_sync_done()
+    assignment.refresh_from_db()
+    assert assignment.status == Assignment.Status.OPEN
