@@ -142,7 +142,7 @@ def _generate(calls: int, refs: dict) -> None:
         cursor.execute("SELECT count(*) FROM bench_agents")
         agents = cursor.fetchone()[0]
         cursor.execute(
-            "INSERT INTO scoring_call (call_id, agent_id, team_id, started_at, duration_seconds, "
+            "INSERT INTO calls_call (call_id, agent_id, team_id, started_at, duration_seconds, "
             "channel, recording_url, turns, extra, created_at) "
             "SELECT 'BC-' || g, a.id, a.team_id, %s + (g %% 2) * interval '7 days' "
             "+ ((g / 2) %% 604800) * interval '1 second', 120, "
@@ -151,26 +151,26 @@ def _generate(calls: int, refs: dict) -> None:
             [start, calls, agents],
         )
         cursor.execute(
-            "INSERT INTO scoring_callcheck (call_id, library_id, score, critical_failed, "
+            "INSERT INTO calls_callcheck (call_id, library_id, score, critical_failed, "
             f"outcomes, results, checked_at) SELECT c.id, %s, round((60 + random() * 40)::numeric"
             f", 2), random() < 0.02, jsonb_build_object({outcomes}), '[]'::jsonb, now() "
-            "FROM scoring_call c JOIN bench_agents a ON a.id = c.agent_id",
+            "FROM calls_call c JOIN bench_agents a ON a.id = c.agent_id",
             [refs["library"].pk],
         )
         cursor.execute(
-            "INSERT INTO scoring_evaluation (call_id, scorecard_id, evaluator_id, status, score, "
+            "INSERT INTO evaluations_evaluation (call_id, scorecard_id, evaluator_id, status, score, "
             "critical_failed, passed, comment, version, created_at, updated_at, submitted_at) "
             "SELECT c.id, %s, %s, 'submitted', s.score, s.crit, s.score >= 80 AND NOT s.crit, "
             "'', 1, now(), now(), c.started_at + interval '1 hour' "
-            "FROM scoring_call c, LATERAL (SELECT round((55 + random() * 45)::numeric, 2) AS "
+            "FROM calls_call c, LATERAL (SELECT round((55 + random() * 45)::numeric, 2) AS "
             "score, random() < 0.02 AS crit WHERE c.id IS NOT NULL) s",
             [refs["card"].pk, refs["supervisor"].pk],
         )
         for item in refs["items"]:
             cursor.execute(
-                "INSERT INTO scoring_answer (evaluation_id, item_id, value, is_na, auto_na, "
+                "INSERT INTO evaluations_answer (evaluation_id, item_id, value, is_na, auto_na, "
                 "override_reason, note, points, possible) "
-                "SELECT e.id, %s, v.v, false, false, '', '', v.v, 1 FROM scoring_evaluation e, "
+                "SELECT e.id, %s, v.v, false, false, '', '', v.v, 1 FROM evaluations_evaluation e, "
                 "LATERAL (SELECT CASE WHEN random() < 0.88 THEN 1 ELSE 0 END AS v "
                 "WHERE e.id IS NOT NULL) v",
                 [item.pk],
@@ -187,17 +187,17 @@ def _reference_sql() -> list[str]:
     return [
         "SELECT c.agent_id, c.team_id, count(*), count(cc.score), sum(cc.score), "
         f"count(*) FILTER (WHERE cc.critical_failed), {rules} "
-        "FROM scoring_callcheck cc JOIN scoring_call c ON c.id = cc.call_id "
+        "FROM calls_callcheck cc JOIN calls_call c ON c.id = cc.call_id "
         "WHERE c.started_at >= %(start)s AND c.started_at < %(end)s GROUP BY 1, 2",
         "SELECT c.agent_id, c.team_id, count(*), count(e.score), sum(e.score), "
         "count(*) FILTER (WHERE e.passed), count(*) FILTER (WHERE e.critical_failed) "
-        "FROM scoring_evaluation e JOIN scoring_call c ON c.id = e.call_id "
+        "FROM evaluations_evaluation e JOIN calls_call c ON c.id = e.call_id "
         "WHERE e.submitted_at >= %(start)s AND e.submitted_at < %(end)s "
         "AND NOT e.is_calibration "
         "AND e.status IN ('submitted', 'acknowledged', 'disputed', 'final') GROUP BY 1, 2",
         "SELECT c.agent_id, an.item_id, sum(an.points), sum(an.possible), count(*) "
-        "FROM scoring_answer an JOIN scoring_evaluation e ON e.id = an.evaluation_id "
-        "JOIN scoring_call c ON c.id = e.call_id "
+        "FROM evaluations_answer an JOIN evaluations_evaluation e ON e.id = an.evaluation_id "
+        "JOIN calls_call c ON c.id = e.call_id "
         "WHERE e.submitted_at >= %(start)s AND e.submitted_at < %(end)s "
         "AND NOT e.is_calibration AND NOT an.is_na AND an.possible > 0 "
         "AND e.status IN ('submitted', 'acknowledged', 'disputed', 'final') GROUP BY 1, 2",

@@ -131,7 +131,7 @@ def _time_engine(path: Path, library_data: dict) -> float:
 
 
 def _time_copy(path: Path) -> float:
-    """COPY of the same rows into a table like scoring_call (same columns and types, same
+    """COPY of the same rows into a table like calls_call (same columns and types, same
     unique call_id), rows already prepared as text, timed from the COPY to its commit."""
     import orjson
     from django.db import connection

@@ -26,6 +26,9 @@ from scoring.rules.services import active_library, engine_library, library_activ
 
 logger = logging.getLogger(__name__)
 
+CALLS = Call._meta.db_table
+CHECKS = CallCheck._meta.db_table
+
 
 def engine_call(call_id: str, turns: list[dict[str, Any]]) -> dict[str, Any]:
     return {"call_id": call_id, "turns": turns}
@@ -113,7 +116,7 @@ _CHECK_COLUMNS = [
 
 
 class _CheckLines:
-    """COPY lines of scoring_callcheck from the engine's result lines, with the same values as
+    """COPY lines of the checks table from the engine's result lines, with the same values as
     `check_from_result`: the `results` JSON is the slice of the line the engine wrote, not
     parsed and written again. The first line is parsed in full, and gives the rule codes in
     library order, as in every result; a later line with an outcome for each of them takes
@@ -176,8 +179,8 @@ def _checks_run_pg(call_ids: list[int], library: RuleLibrary, compiled, *, force
     from django.utils import timezone
 
     sql = (
-        "SELECT c.id, c.call_id, c.turns::text, k.call_id IS NOT NULL FROM scoring_call c "
-        "LEFT JOIN scoring_callcheck k ON k.call_id = c.id WHERE c.id = ANY(%s)"
+        f"SELECT c.id, c.call_id, c.turns::text, k.call_id IS NOT NULL FROM {CALLS} c "
+        f"LEFT JOIN {CHECKS} k ON k.call_id = c.id WHERE c.id = ANY(%s)"
     )
     params: list[Any] = [call_ids]
     if not force:
@@ -207,7 +210,7 @@ def _checks_run_pg(call_ids: list[int], library: RuleLibrary, compiled, *, force
         if not any(checked for *_, checked in calls):
             try:
                 with transaction.atomic():
-                    _pg.copy_lines("scoring_callcheck", _CHECK_COLUMNS, produced)
+                    _pg.copy_lines(CHECKS, _CHECK_COLUMNS, produced)
                 return len(lines)
             except IntegrityError:
                 pass  # another task checked one of these calls meanwhile: upsert, below
@@ -216,7 +219,7 @@ def _checks_run_pg(call_ids: list[int], library: RuleLibrary, compiled, *, force
         if not lines:
             return 0
         cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS _qa_checks (LIKE scoring_callcheck) ON COMMIT DELETE ROWS"
+            f"CREATE TEMP TABLE IF NOT EXISTS _qa_checks (LIKE {CHECKS}) ON COMMIT DELETE ROWS"
         )
         # Emptied on commit; also here, for a caller already inside a transaction.
         cursor.execute("TRUNCATE _qa_checks")
@@ -224,7 +227,7 @@ def _checks_run_pg(call_ids: list[int], library: RuleLibrary, compiled, *, force
         names = ", ".join(_CHECK_COLUMNS)
         updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _CHECK_COLUMNS[1:])
         cursor.execute(
-            f"INSERT INTO scoring_callcheck ({names}) SELECT {names} FROM _qa_checks "
+            f"INSERT INTO {CHECKS} ({names}) SELECT {names} FROM _qa_checks "
             f"ON CONFLICT (call_id) DO UPDATE SET {updates}"
         )
     return len(lines)

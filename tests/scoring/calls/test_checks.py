@@ -135,7 +135,7 @@ def test_postgresql_path_stores_what_the_portable_path_stores(world, monkeypatch
     portable = _stored()
     CallCheck.objects.filter(pk=ids[0]).update(outcomes={}, results=[], score=None)
     assert checks.call_checks_run(call_ids=ids, force=True) == 3  # checked before: upsert
-    assert tables == ["scoring_callcheck", "_qa_checks"]
+    assert tables == ["calls_callcheck", "_qa_checks"]
     assert _stored() == portable == direct
     assert {check[2] for check in portable.values()} == {True, False}
     assert portable[ids[0]][4][-1]["evidence"][0]["phrase"] == '说"好\\的'
@@ -158,14 +158,14 @@ def test_a_check_written_meanwhile_is_replaced(world, monkeypatch):
 
     def racing_copy(table, columns, lines):
         tables.append(table)
-        if table == "scoring_callcheck":  # another task's check lands first
+        if table == "calls_callcheck":  # another task's check lands first
             CallCheck.objects.create(call=call, library=library, score=1)
         copy_lines(table, columns, lines)
 
     monkeypatch.setattr(_pg, "copy_lines", racing_copy)
     assert checks.call_checks_run(call_ids=[call.pk]) == 1
     monkeypatch.undo()
-    assert tables == ["scoring_callcheck", "_qa_checks"]  # refused, then upserted
+    assert tables == ["calls_callcheck", "_qa_checks"]  # refused, then upserted
     racing = _stored()
     CallCheck.objects.all().delete()
     assert checks.call_checks_run(call_ids=[call.pk]) == 1
@@ -173,7 +173,7 @@ def test_a_check_written_meanwhile_is_replaced(world, monkeypatch):
 
 
 def _copy_fields(line: bytes) -> list:
-    """A COPY line of scoring_callcheck as values: JSON columns parsed."""
+    """A COPY line of calls_callcheck as values: JSON columns parsed."""
     fields = line.rstrip(b"\n").split(b"\t")
     for column in (4, 5):
         fields[column] = orjson.loads(fields[column].replace(b"\\\\", b"\\"))
@@ -239,4 +239,4 @@ def test_copy_reports_the_error_of_the_rows_not_the_driver(world):
         raise KeyError("boom")
 
     with pytest.raises(KeyError, match="boom"):
-        _pg.copy_rows("scoring_call", ["call_id", "duration_seconds"], rows())
+        _pg.copy_rows("calls_call", ["call_id", "duration_seconds"], rows())
