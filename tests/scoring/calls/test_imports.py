@@ -328,7 +328,7 @@ def test_one_pass_refuses_what_the_whole_file_refuses(world, monkeypatch, case):
     elif case == "twice in the file":
         calls[7]["call_id"] = "C-1"
     elif case == "many problems":
-        monkeypatch.setattr(importers, "MAX_PROBLEMS", 3)
+        monkeypatch.setattr(importers.common, "MAX_PROBLEMS", 3)
         for call in calls[2:]:
             call["turns"] = bad_turns
     elif case.startswith("collision"):
