@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,11 +21,7 @@ from qa_center.permissions import capability_required, has_capability
 
 
 def call_url(call_pk: int) -> str:
-    """The call's page in the scoring app, when that page exists."""
-    try:
-        return reverse("calls:call_detail", args=[call_pk])
-    except NoReverseMatch:
-        return ""
+    return reverse("calls:call_detail", args=[call_pk])
 
 
 def _bulletin(request: HttpRequest, pk: int) -> Bulletin:

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -85,10 +85,7 @@ def calibration_detail(request: HttpRequest, pk: int) -> HttpResponse:
         mine = session.evaluations.filter(evaluator=request.user).first()
         context["my_evaluation"] = mine
         if mine is not None:
-            try:
-                context["my_url"] = reverse("evaluations:evaluation_edit", args=[mine.pk])
-            except NoReverseMatch:
-                context["my_url"] = ""
+            context["my_url"] = reverse("evaluations:evaluation_edit", args=[mine.pk])
     else:
         results = session_results(session)
         context["results"] = results
