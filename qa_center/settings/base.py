@@ -210,6 +210,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Django's ValidationError from the services → 400 with its messages.
+    "EXCEPTION_HANDLER": "qa_center.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "QA Center API",

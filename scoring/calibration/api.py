@@ -3,22 +3,16 @@ queryset is scoped by qa_center.permissions; services do the writing."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from qa_center.permissions import HasCapability
 from scoring.calibration.models import CalibrationSession
 from scoring.calibration.selectors import session_results, sessions_for
-
-
-def _drf_error(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
 
 
 class CalibrationSessionSerializer(serializers.ModelSerializer):

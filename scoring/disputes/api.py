@@ -4,11 +4,10 @@ queryset is scoped by qa_center.permissions; services do the writing."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -17,10 +16,6 @@ from scoring.disputes.models import Dispute, DisputeItem
 from scoring.disputes.selectors import can_see_disputes, disputes_for
 from scoring.disputes.services import dispute_decide, dispute_open
 from scoring.evaluations.models import Evaluation
-
-
-def _drf_error(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
 
 
 class CanSeeDisputes(IsAuthenticatedWithRole):
@@ -114,8 +109,6 @@ class DisputeViewSet(viewsets.ReadOnlyModelViewSet):
             )
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from None
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from None
         dispute = self.get_queryset().get(pk=dispute.pk)
         return Response(DisputeSerializer(dispute).data, status=status.HTTP_201_CREATED)
 
@@ -131,8 +124,6 @@ class DisputeViewSet(viewsets.ReadOnlyModelViewSet):
             dispute_decide(dispute=dispute, reviewer=request.user, decisions=decisions)
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from None
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from None
         return Response(DisputeSerializer(self.get_queryset().get(pk=dispute.pk)).data)
 
 

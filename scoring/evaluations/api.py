@@ -5,7 +5,6 @@ differences, like the scoring page."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -75,10 +74,6 @@ class ScorecardDetailSerializer(ScorecardSerializer):
         fields = [*ScorecardSerializer.Meta.fields, "sections"]
 
 
-def _validation_error(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-
-
 @extend_schema_view(
     list=extend_schema(summary="Scorecards (every version)"),
     retrieve=extend_schema(summary="A scorecard version with its sections and items"),
@@ -113,10 +108,7 @@ class ScorecardViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses=ScorecardSerializer, summary="Publish a draft")
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
-        try:
-            card = scorecard_svc.scorecard_publish(scorecard=self.get_object(), actor=request.user)
-        except DjangoValidationError as exc:
-            raise _validation_error(exc) from None
+        card = scorecard_svc.scorecard_publish(scorecard=self.get_object(), actor=request.user)
         return Response(ScorecardSerializer(card).data)
 
     @extend_schema(
@@ -307,12 +299,7 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             .filter(call=call, evaluator=request.user, is_calibration=False)
             .exists()
         )
-        try:
-            evaluation = svc.evaluation_start(
-                call=call, scorecard=scorecard, evaluator=request.user
-            )
-        except DjangoValidationError as exc:
-            raise _validation_error(exc) from None
+        evaluation = svc.evaluation_start(call=call, scorecard=scorecard, evaluator=request.user)
         self.kwargs["pk"] = evaluation.pk
         return self._detail(evaluation, 200 if existed else 201)
 
@@ -332,8 +319,6 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             return Response(stale.as_dict(), status=status.HTTP_409_CONFLICT)
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from None
-        except DjangoValidationError as exc:
-            raise _validation_error(exc) from None
         return self._detail(evaluation)
 
     @extend_schema(
@@ -369,8 +354,6 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             evaluation = svc.evaluation_acknowledge(evaluation=evaluation, agent_user=request.user)
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from None
-        except DjangoValidationError as exc:
-            raise _validation_error(exc) from None
         return self._detail(evaluation)
 
 

@@ -3,25 +3,20 @@ queryset is scoped by qa_center.permissions; services do the writing."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import OuterRef, Subquery
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from org.models import User
-from qa_center.permissions import HasCapability
+from qa_center.permissions import HasCapability, may_manage_sampling_plan
 from scoring.evaluations.models import Evaluation, Scorecard
 from scoring.sampling.models import Assignment, SamplingPlan
 from scoring.sampling.selectors import plans_for, queue_for
 from scoring.sampling.services import sampling_plan_save, sampling_run, week_start_of
-
-
-def _drf_error(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
 
 
 class SamplingPlanSerializer(serializers.ModelSerializer):
@@ -80,30 +75,22 @@ class SamplingPlanViewSet(
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         supervisors = list(data.pop("supervisors"))
-        try:
-            serializer.instance = sampling_plan_save(
-                actor=self.request.user, supervisors=supervisors, **data
-            )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from None
+        serializer.instance = sampling_plan_save(
+            actor=self.request.user, supervisors=supervisors, **data
+        )
 
     @extend_schema(request=SamplingRunSerializer, responses=SamplingResultSerializer)
     @action(detail=True, methods=["post"])
     def run(self, request, pk=None):
         """Draw the plan's sample for a week (idempotent: a second run only tops up)."""
-        from scoring.sampling.services import can_manage_plan
-
         plan = self.get_object()
-        if not can_manage_plan(request.user, plan):
+        if not may_manage_sampling_plan(request.user, plan=plan):
             raise PermissionDenied
         body = SamplingRunSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            result = sampling_run(
-                plan=plan, week_start=week_start_of(body.validated_data["week_start"])
-            )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from None
+        result = sampling_run(
+            plan=plan, week_start=week_start_of(body.validated_data["week_start"])
+        )
         return Response(
             SamplingResultSerializer(
                 {
