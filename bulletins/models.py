@@ -208,7 +208,9 @@ class ImprovementTarget(models.Model):
     """整改: for one item below standard, the measure (措施) its team lead takes and the target
     it must reach by a week (e.g. 请稍等 compliance ≥ 95% by week 48). Each later weekly
     bulletin records a follow-up; a target not met by its week is escalated to the
-    department's bulletin (a department's own target is simply missed)."""
+    department's bulletin (a department's own target is simply missed). Recording a new
+    measure for an item whose target is still open amends it: the open one is closed as
+    amended (not missed) and the new one is followed up in its place."""
 
     class Metric(models.TextChoices):
         RULE = "rule", _("Rule compliance")
@@ -220,6 +222,8 @@ class ImprovementTarget(models.Model):
         MET = "met", _("Met")
         MISSED = "missed", _("Missed")
         ESCALATED = "escalated", _("Escalated")
+        # Replaced by a later measure for the same item before it was met or missed.
+        AMENDED = "amended", _("Amended")
 
     level = models.CharField(
         _("scope"),
@@ -271,11 +275,21 @@ class ImprovementTarget(models.Model):
             models.CheckConstraint(
                 condition=~Q(level="team") | Q(team__isnull=False), name="team_target_has_team"
             ),
-            # One open target per item and scope: a second measure amends the first.
+            # One open target per item and scope: a second measure amends the first. Split by
+            # whether there is a team, because NULLs never collide in a UNIQUE index: a single
+            # constraint over (department, team, ...) would let a department's own targets
+            # (team NULL) in twice, on PostgreSQL and SQLite alike.
             models.UniqueConstraint(
                 fields=["department", "team", "metric", "code"],
-                condition=Q(status="open"),
-                name="one_open_target_per_item",
+                condition=Q(status="open", team__isnull=False),
+                name="one_open_team_target_per_item",
+                violation_error_message=_("Another target for this item is open."),
+            ),
+            models.UniqueConstraint(
+                fields=["department", "metric", "code"],
+                condition=Q(status="open", team__isnull=True),
+                name="one_open_department_target_per_item",
+                violation_error_message=_("Another target for this item is open."),
             ),
         ]
 

@@ -378,15 +378,23 @@ def _record_follow_ups(
             )
         )
         if item["new_status"] != target.status:
+            was = target.status
             target.status = item["new_status"]
             if target.status == ImprovementTarget.Status.MET:
                 target.closed_at = now
             elif target.status == ImprovementTarget.Status.ESCALATED:
                 target.escalated_at = now
-                escalated.append(target)
             else:
                 target.closed_at = now
-            target.save(update_fields=["status", "closed_at", "escalated_at"])
+            # Only if nobody changed it since it was read: a target amended meanwhile (a new
+            # measure recorded for its item) stays amended and is not marked missed.
+            changed = ImprovementTarget.objects.filter(pk=target.pk, status=was).update(
+                status=target.status,
+                closed_at=target.closed_at,
+                escalated_at=target.escalated_at,
+            )
+            if changed and target.status == ImprovementTarget.Status.ESCALATED:
+                escalated.append(target)
     TargetFollowUp.objects.bulk_create(new_rows, ignore_conflicts=True)
     for target in escalated:
         managers = User.objects.filter(
@@ -419,7 +427,8 @@ def improvement_target_create(
     measure: str,
 ) -> ImprovementTarget:
     """A team lead's (or department's) measure and target for a shortfall seen in `bulletin`.
-    A target still open for the same item is replaced by this one (it amends the measure)."""
+    A target still open for the same item is replaced by this one: it amends the measure, so
+    the old one is closed as amended, never as missed (the monthly notice lists misses)."""
     if bulletin.level == Level.CENTER:
         raise ValidationError(_("Targets are set for a team or a department."))
     baseline = None
@@ -446,16 +455,28 @@ def improvement_target_create(
         owner=actor,
         source_bulletin=bulletin,
     )
-    target.full_clean()
-    with transaction.atomic():
-        ImprovementTarget.objects.select_for_update().filter(
-            department_id=target.department_id,
-            team_id=target.team_id,
-            metric=metric,
-            code=code,
-            status=ImprovementTarget.Status.OPEN,
-        ).update(status=ImprovementTarget.Status.MISSED, closed_at=timezone.now())
-        target.save()
+    same_item = ImprovementTarget.objects.filter(
+        department_id=target.department_id,
+        team_id=target.team_id,
+        metric=metric,
+        code=code,
+        status=ImprovementTarget.Status.OPEN,
+    )
+    try:
+        with transaction.atomic():
+            same_item.select_for_update().update(
+                status=ImprovementTarget.Status.AMENDED, closed_at=timezone.now()
+            )
+            # Validated once the target it amends is closed, or the one-open-target
+            # constraint would refuse it; an invalid target rolls the amendment back.
+            target.full_clean()
+            target.save()
+    except IntegrityError:
+        # Someone recorded a target for the same item at the same moment: the database
+        # keeps one open target per item (one_open_team/department_target_per_item).
+        if not same_item.exists():
+            raise
+        raise ValidationError(_("Another target for this item is open.")) from None
     return target
 
 

@@ -63,3 +63,34 @@ def test_concurrent_issues_get_consecutive_numbers(hand_week):
     numbers = sorted(Bulletin.objects.filter(kind="monthly").values_list("number_seq", flat=True))
     assert numbers == [1, 2, 3, 4]
     assert NoticeSequence.objects.get().last == 4
+
+
+def test_concurrent_department_targets_for_one_item_leave_one_open(hand_week):
+    """Four managers record a measure for the same item of the department at once: each
+    either amends the open target or is told another one is open; never two open (the team
+    column is NULL for a department's own target, and NULLs never collide in a UNIQUE)."""
+    import datetime
+
+    from django.core.exceptions import ValidationError
+
+    from bulletins.models import ImprovementTarget
+
+    services.bulletins_generate_week(week_start=WEEK, notify_readers=False)
+    department = Bulletin.objects.get(scope_key=f"department:{hand_week.dep_a.pk}")
+
+    def record():
+        services.improvement_target_create(
+            actor=hand_week.users["manager"],
+            bulletin=department,
+            metric="rule",
+            code="HOLD",
+            label="",
+            target_value=95,
+            due_week=WEEK + datetime.timedelta(days=7),
+            measure="部门督导",
+        )
+
+    errors = _in_threads(record)
+    assert all(isinstance(e, ValidationError) for e in errors), errors
+    statuses = sorted(ImprovementTarget.objects.values_list("status", flat=True))
+    assert statuses == ["amended"] * (3 - len(errors)) + ["open"]

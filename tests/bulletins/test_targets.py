@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from bulletins import services
-from bulletins.models import Bulletin, ImprovementTarget, TargetFollowUp
+from bulletins.models import Bulletin, ImprovementTarget, Kind, TargetFollowUp
 from qa_center.models import Notification
 from tests.bulletins.factories import WEEK, checked_call
 
@@ -117,3 +120,119 @@ def test_before_its_week_an_unmet_target_stays_open(hand_week):
     assert target.status == "open"
     row = bulletin(f"team:{hand_week.team_a1.pk}", NEXT).data["targets"][0]
     assert (row["actual"], row["met"]) == (0.0, False)
+
+
+# --- one open target per item, held by the database ---------------------------------------
+def _row(world, *, team, status="open", value=95):
+    """A target written straight through the ORM, past the service that amends."""
+    return ImprovementTarget.objects.create(
+        level="team" if team else "department",
+        department=world.dep_a,
+        team=team,
+        metric="rule",
+        code="HOLD",
+        label="请稍等",
+        target_value=value,
+        due_week=NEXT,
+        measure="班前会重温",
+        owner=world.users["teamlead"],
+        status=status,
+    )
+
+
+@pytest.mark.parametrize("level", ["department", "team"])
+def test_database_refuses_a_second_open_target_for_one_item(world, level):
+    team = world.team_a1 if level == "team" else None
+    _row(world, team=team)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _row(world, team=team, value=97)
+    assert ImprovementTarget.objects.filter(status="open").count() == 1
+
+
+@pytest.mark.parametrize("level", ["department", "team"])
+@pytest.mark.parametrize("closed", ["met", "missed", "escalated", "amended"])
+def test_database_allows_closed_targets_beside_the_open_one(world, level, closed):
+    team = world.team_a1 if level == "team" else None
+    _row(world, team=team, status=closed)
+    _row(world, team=team, status=closed)
+    _row(world, team=team)
+    assert ImprovementTarget.objects.filter(status="open").count() == 1
+
+
+def test_open_targets_of_different_scopes_for_one_item_coexist(world):
+    _row(world, team=None)
+    _row(world, team=world.team_a1)
+    _row(world, team=world.team_a2)
+    assert ImprovementTarget.objects.filter(status="open").count() == 3
+
+
+# --- amending: a new measure for an item replaces its open target, which is not a miss -----
+def _dep_target(world, value):
+    return services.improvement_target_create(
+        actor=world.users["manager"],
+        bulletin=bulletin(f"department:{world.dep_a.pk}"),
+        metric="rule",
+        code="HOLD",
+        label="",
+        target_value=value,
+        due_week=NEXT,
+        measure="部门督导",
+    )
+
+
+@pytest.mark.parametrize("level", ["department", "team"])
+def test_a_new_measure_amends_the_open_target(hand_week, level):
+    services.bulletins_generate_week(week_start=WEEK)
+    make = _dep_target if level == "department" else (lambda w, v: _target(w, value=v))
+    first = make(hand_week, 95)
+    second = make(hand_week, 97)
+    first.refresh_from_db()
+    assert (first.status, second.status) == ("amended", "open")
+    assert first.closed_at and first.escalated_at is None
+
+
+def test_an_amended_target_is_not_listed_as_missed_in_the_monthly_notice(hand_week):
+    """Team target 95 amended by 96, which is then escalated; the department's own target 91
+    amended by 92, which is then missed. The notice lists 96 and 92 as missed, not 95 or 91."""
+    services.bulletins_generate_week(week_start=WEEK)
+    amended = [_target(hand_week, value=95)]
+    _target(hand_week, value=96)
+    amended.append(_dep_target(hand_week, 91))
+    _dep_target(hand_week, 92)
+    checked_call(hand_week.agents["a1"][0], NEXT, outcomes={"HOLD": "fail"})
+    services.bulletins_generate_week(week_start=NEXT)
+    for target in amended:
+        target.refresh_from_db()
+        assert target.status == "amended"
+        assert not target.follow_ups.exists()
+    # Amended ones are followed no further, not even in the center's list of misses.
+    center = bulletin("center", NEXT).data["targets"]
+    assert sorted(r["target"] for r in center) == [92.0, 96.0]
+    month = timezone.localdate(amended[0].closed_at).replace(day=1)
+    services.bulletin_generate_month(month=month, notify_readers=False)
+    notice = Bulletin.objects.get(kind=Kind.MONTHLY, period_start=month).data
+    assert sorted((t["target"], t["status"]) for t in notice["targets_missed"]) == [
+        (92.0, "missed"),
+        (96.0, "escalated"),
+    ]
+    assert notice["targets_met"] == []
+
+
+def test_a_target_amended_while_the_week_is_followed_up_stays_amended(hand_week, monkeypatch):
+    """The weekly run decides its verdicts, then someone records a new measure for the item
+    before the run writes them: the run does not overwrite the amendment with a miss."""
+    services.bulletins_generate_week(week_start=WEEK)
+    first = _target(hand_week, value=95)
+    checked_call(hand_week.agents["a1"][0], NEXT, outcomes={"HOLD": "fail"})
+    replacement = []
+
+    def amend_meanwhile(stage):
+        if stage == "inserted":
+            replacement.append(_target(hand_week, due=AFTER, value=97))
+
+    monkeypatch.setattr(services, "_hook", amend_meanwhile)
+    services.bulletins_generate_week(week_start=NEXT, notify_readers=False)
+    first.refresh_from_db()
+    assert first.status == "amended" and first.escalated_at is None
+    assert replacement[0].status == "open"
+    assert not Notification.objects.filter(title__contains="escalated").exists()
