@@ -15,6 +15,9 @@ Public API::
                                              # contract; raises CallError for an invalid call
     line, ok = library.score_line(raw, 7)    # one JSON line in -> one JSON line out (an error
                                              # line when ok is False), as the command does
+    check = library.check_line(raw)          # CheckResult: call_id, score, critical_failed,
+                                             # outcomes (library order), results_json — the
+                                             # parts a store keeps; raises CallError
 
     normalize_text("您 好～")                 # -> "您好~": the normalized form used for matching
 
@@ -109,6 +112,7 @@ from scoring.engine.calls import CallError  # noqa: E402
 from scoring.engine.evaluate import Library, load_library  # noqa: E402
 from scoring.engine.library import LibraryError, Problem, validate_library  # noqa: E402
 from scoring.engine.normalize import normalize, normalize_text  # noqa: E402
+from scoring.engine.result import CheckResult  # noqa: E402
 
 COMPILED = all(
     getattr(sys.modules[f"{__name__}.{name}"], "__file__", "").endswith(tuple(EXTENSION_SUFFIXES))
@@ -120,6 +124,7 @@ __all__ = [
     "COMPILED",
     "ENGINE_MODE",
     "CallError",
+    "CheckResult",
     "Library",
     "LibraryError",
     "Problem",

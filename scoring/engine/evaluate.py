@@ -16,10 +16,10 @@ from bisect import bisect_right
 from typing import Any
 
 from scoring.engine.calls import Call, CallError, parse_call, parse_line
-from scoring.engine.collector import CollectorPaused
 from scoring.engine.library import TIMING_KINDS, Problem, Rule, parse_library
 from scoring.engine.matcher import SPEAKER_CODE, Matcher
 from scoring.engine.normalize import CallText, normalize_call
+from scoring.engine.result import CheckResult
 
 try:  # compiled by Cython (``python -m scoring.engine.build``); the annotations type the loops
     import cython
@@ -62,15 +62,14 @@ class Library:
     """A validated, compiled rule library. Build it with :func:`load_library`."""
 
     def __init__(self, data: Any) -> None:
-        # Compiling makes tens of thousands of lists, tuples and dicts, none of them garbage:
-        # the cyclic collector would run dozens of times over a growing heap for nothing
-        # (~15 % of the compile at 3,000 rules).
-        with CollectorPaused():
-            self.rules, self.warnings = parse_library(data)
-            self.name = data.get("name")
-            self.version = data.get("version")
-            self._data = data
-            self._compile()
+        # The collector is left as it is: the web app and its tasks compile libraries here
+        # too, and switching it is process-wide (every thread of a server). qa_score pauses
+        # it around its own compile (see ``scoring.engine.cli``).
+        self.rules, self.warnings = parse_library(data)
+        self.name = data.get("name")
+        self.version = data.get("version")
+        self._data = data
+        self._compile()
 
     # ---------------------------------------------------------------------------------------
     def _compile(self) -> None:
@@ -165,6 +164,20 @@ class Library:
         self._score_into(call, out)
         return True
 
+    def check_line(self, line: bytes | str) -> CheckResult:
+        """The result of one call line in parts (:class:`CheckResult`), for storing it: the
+        same values as the result line, without writing and parsing JSON for the head. Raises
+        ``CallError`` for an invalid call."""
+        call = parse_line(line)
+        parts: list = []
+        score, critical, outcomes = self._score_into(call, parts)
+        ordered = list(self._default_outcome)
+        for pos, outcome in outcomes.items():
+            ordered[pos] = outcome
+        parts[0] = b"["  # the head: the results array starts here
+        parts[-1] = b"]"
+        return CheckResult(call.call_id, score, bool(critical), ordered, self.join(parts))
+
     def score_parsed(self, call: Call) -> bytes:
         """The result line (UTF-8 JSON, no newline) for a validated call."""
         out: list = []
@@ -225,7 +238,9 @@ class Library:
             out.append(sources[layout[i]][layout[i + 1] : layout[i + 2]])
         return out
 
-    def _score_into(self, call: Call, parts: list) -> None:
+    def _score_into(self, call: Call, parts: list) -> tuple:
+        """Append the result line's pieces to ``parts``; return (score as written, critical
+        failures, {rule position: outcome} for the rules the call touched)."""
         ct = normalize_call(call.texts)
         hits: dict[int, list] = {}
         self._matcher.scan_call(ct, call.speakers, hits)
@@ -293,6 +308,7 @@ class Library:
             f'{"true" if critical else "false"},"results":['
         ).encode()
         parts.append(b"]}")
+        return score, critical, outcomes
 
     # ---------------------------------------------------------------------------------------
     # Evaluators: (rule, occurrences, context) -> (outcome, evidence JSON items, value JSON).

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -21,6 +20,7 @@ from django.utils import timezone
 
 from scoring.calls.models import Call, CallCheck
 from scoring.calls.services import copy as _pg
+from scoring.engine import CallError, CheckResult
 from scoring.rules.models import RuleLibrary
 from scoring.rules.services import active_library, engine_library, library_activate
 
@@ -94,16 +94,6 @@ def call_checks_run(
     return len(rows)
 
 
-# The head of an engine result line, up to the opening bracket of `results`, its last key
-# (the line ends with "]}"): the `results` text is then a slice of the line. Groups: the
-# score and critical_failed as written.
-_RESULT_HEAD = re.compile(
-    rb'\{"call_id":(?:"(?:[^"\\]|\\.)*"|[^,"]*),"score":([^,]*),"critical_failed":(true|false),'
-    rb'"results":(?=\[)'
-)
-# One rule's outcome in `results` (only results have the key; it cannot occur in a string,
-# where every quote is escaped).
-_OUTCOME = re.compile(rb'"outcome":"([a-z_]+)"')
 _CHECK_COLUMNS = [
     "call_id",
     "library_id",
@@ -116,55 +106,33 @@ _CHECK_COLUMNS = [
 
 
 class _CheckLines:
-    """COPY lines of the checks table from the engine's result lines, with the same values as
-    `check_from_result`: the `results` JSON is the slice of the line the engine wrote, not
-    parsed and written again. The first line is parsed in full, and gives the rule codes in
-    library order, as in every result; a later line with an outcome for each of them takes
-    them from there rather than being parsed. Anything else is parsed in full."""
+    """COPY lines of the checks table from the engine's :class:`CheckResult`, with the same
+    values as `check_from_result`: the `results` column is the array the engine wrote, not
+    parsed and written again; the `outcomes` column is filled into a template made once from
+    the library's rule codes."""
 
-    def __init__(self, library_pk: int, now: bytes) -> None:
+    def __init__(self, library_pk: int, codes: Sequence[str], now: bytes) -> None:
+        self.head = b"\t%d\t" % library_pk
         self.tail = b"\t%s\n" % now
-        self.library_pk = library_pk
-        self.rules = -1  # how many results a line has, once known
-        self.outcomes = b""  # the outcomes column with %s for each outcome, in library order
-        self.scores: dict[bytes, bytes] = {}  # score as written -> as COPY text
+        template = (
+            b"{"
+            + b",".join(_pg.dumps_bytes(code).replace(b"%", b"%%") + b':"%s"' for code in codes)
+            + b"}"
+        )
+        self.outcomes = _pg.field_bytes(template)
+        self.scores: dict[str, bytes] = {}  # score as written -> as COPY text
 
-    def __call__(self, pk: int, out: bytes) -> bytes:
-        head = _RESULT_HEAD.match(out)
-        if head is not None and self.rules >= 0 and out.endswith(b"]}"):
-            outcomes = _OUTCOME.findall(out, head.end())
-            if len(outcomes) == self.rules:
-                score = self.scores.get(head[1])
-                if score is None:
-                    score = self.scores[head[1]] = _pg.field(_pg.loads(head[1])).encode()
-                return b"%d\t%d\t%s\t%s\t%s\t%s%s" % (
-                    pk,
-                    self.library_pk,
-                    score,
-                    b"t" if head[2] == b"true" else b"f",
-                    self.outcomes % tuple(outcomes),
-                    _pg.field_bytes(out[head.end() : -1]),
-                    self.tail,
-                )
-        result = _pg.loads(out)
-        results = result.get("results", [])
-        if head is not None and len(result) == 4 and out.endswith(b"]}"):
-            results_json = out[head.end() : -1]
-            if self.rules < 0 and all(type(r.get("code")) is str for r in results):
-                codes = [_pg.dumps_bytes(r["code"]).replace(b"%", b"%%") for r in results]
-                template = b"{" + b",".join(code + b':"%s"' for code in codes) + b"}"
-                self.outcomes = _pg.field_bytes(template)
-                self.rules = len(results)
-        else:  # not the engine's usual layout: write the parsed list again
-            results_json = _pg.dumps_bytes(results)
-        outcomes = _pg.dumps_bytes({r["code"]: r["outcome"] for r in results})
-        return b"%d\t%d\t%s\t%s\t%s\t%s%s" % (
+    def __call__(self, pk: int, result: CheckResult) -> bytes:
+        score = self.scores.get(result.score)
+        if score is None:
+            score = self.scores[result.score] = _pg.field(_pg.loads(result.score)).encode()
+        return b"%d%s%s\t%s\t%s\t%s%s" % (
             pk,
-            self.library_pk,
-            _pg.field(result.get("score")).encode(),
-            b"t" if result.get("critical_failed") else b"f",
-            _pg.field_bytes(outcomes),
-            _pg.field_bytes(results_json),
+            self.head,
+            score,
+            b"t" if result.critical_failed else b"f",
+            self.outcomes % tuple(outcome.encode() for outcome in result.outcomes),
+            _pg.field_bytes(result.results_json),
             self.tail,
         )
 
@@ -191,17 +159,19 @@ def _checks_run_pg(call_ids: list[int], library: RuleLibrary, compiled, *, force
         calls = cursor.fetchall()
     if not calls:
         return 0
-    check_line = _CheckLines(library.pk, timezone.now().isoformat().encode())
+    codes = [rule.code for rule in compiled.rules]
+    check_line = _CheckLines(library.pk, codes, timezone.now().isoformat().encode())
     lines: list[bytes] = []
 
     def produce():
         for pk, call_id, turns, _checked in calls:
             line = '{"call_id":' + _pg.dumps(call_id) + ',"turns":' + turns + "}"
-            out, ok = compiled.score_line(line, 0)
-            if not ok:
-                logger.error("call %s could not be checked: %s", call_id, out)
+            try:
+                result = compiled.check_line(line)
+            except CallError as exc:
+                logger.error("call %s could not be checked: %s", call_id, exc)
                 continue
-            copy_line = check_line(pk, out)
+            copy_line = check_line(pk, result)
             lines.append(copy_line)
             yield copy_line
 
