@@ -202,6 +202,85 @@ class ScopedQuerysetMixin:
 # --- Rows: may this user do this to this row? --------------------------------------------------
 
 
+def _is_admin(user: User | Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active) and (
+        user.role == "admin"
+    )
+
+
+def may_manage_sampling_plan(user: User | Any, *, plan: Any = None, department: Any = None) -> bool:
+    """May `user` change (and run) this sampling plan, or create one for `department`?
+
+    An administrator manages every plan, the center-wide ones (no department) included; a
+    supervisor only the plans of their own department. Pass the plan, or for a new plan the
+    department it is for (None: center-wide)."""
+    if not has_capability(user, "score_calls"):
+        return False
+    if _is_admin(user):
+        return True
+    if user.role != "supervisor" or not user.department_id:
+        return False
+    department_id = plan.department_id if plan is not None else getattr(department, "pk", None)
+    return department_id == user.department_id
+
+
+def may_create_sampling_plan(user: User | Any) -> bool:
+    """May `user` create a sampling plan at all: an administrator, or a supervisor of a
+    department (for that department; which one is `may_manage_sampling_plan`'s question)."""
+    if _is_admin(user):
+        return has_capability(user, "score_calls")
+    return may_manage_sampling_plan(user, department=getattr(user, "department", None))
+
+
+def visible_sampling_plans(user: User | Any, plans: QuerySet[M]) -> QuerySet[M]:
+    """The sampling plans of `plans` the user may see: an administrator or a user without a
+    department every plan; others their department's and the center-wide ones."""
+    from django.db.models import Q
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return plans.none()
+    if _is_admin(user) or not user.department_id:
+        return plans
+    return plans.filter(Q(department_id=user.department_id) | Q(department__isnull=True))
+
+
+def may_manage_calibration_session(user: User | Any, session: Any) -> bool:
+    """May `user` close this calibration session and set its reference score: its owner (who
+    created it) or an administrator, and only with the calibrate capability."""
+    return has_capability(user, "calibrate") and (
+        session.created_by_id == user.pk or _is_admin(user)
+    )
+
+
+def may_decide_dispute(user: User | Any, dispute: Any) -> bool:
+    """May `user` rule on this dispute now: it is still open, they are in the review group
+    (or an administrator), and they did not score the disputed evaluation themselves."""
+    return (
+        dispute.status == dispute.Status.OPEN
+        and has_capability(user, "review_disputes")
+        and dispute.evaluation.evaluator_id != user.pk
+    )
+
+
+def visible_import_jobs(user: User | Any, jobs: QuerySet[M]) -> QuerySet[M]:
+    """The call imports of `jobs` the user may see: an administrator every import, anyone
+    else (with the import capability) only the ones they started."""
+    if _is_admin(user):
+        return jobs
+    if not has_capability(user, "import"):
+        return jobs.none()
+    return jobs.filter(created_by=user)
+
+
+def visible_evaluators(user: User | Any, evaluations: QuerySet) -> QuerySet:
+    """The people who evaluated calls in the user's scope: those who wrote an evaluation of
+    `evaluations` the user may see (`visible_evaluations`). The evaluator filter of the
+    evaluation list offers exactly these: a team lead sees the evaluators of their team's
+    calls, not of the whole department; nobody sees who scores blind in an open calibration."""
+    users = evaluations.model._meta.get_field("evaluator").related_model._default_manager
+    return users.filter(pk__in=visible_evaluations(user, evaluations).values("evaluator_id"))
+
+
 def dispute_refusal(evaluation: Any, user: User | Any, *, now: Any = None) -> str | None:
     """Why `user` may not dispute `evaluation` now, or None when they may: only the agent of
     the call, only a submitted evaluation, within the dispute window."""

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from org.models import User
 from qa_center.notifications import notify
-from qa_center.permissions import has_capability
+from qa_center.permissions import has_capability, may_manage_calibration_session
 from scoring.calibration.agreement import median
 from scoring.calibration.models import CalibrationEntry, CalibrationSession
 from scoring.calls.models import Call
@@ -26,12 +26,6 @@ SCORED = (
     Evaluation.Status.DISPUTED,
     Evaluation.Status.FINAL,
 )
-
-
-def can_manage_session(user: User, session: CalibrationSession) -> bool:
-    return has_capability(user, "calibrate") and (
-        session.created_by_id == user.pk or user.role == "admin"
-    )
 
 
 @transaction.atomic
@@ -124,7 +118,7 @@ def calibration_close(
     """Closes the session (answers become visible). The reference score is the one given, the
     designated evaluator's, or by default the median of the submitted scores."""
     locked = CalibrationSession.objects.select_for_update().get(pk=session.pk)
-    if not can_manage_session(actor, locked):
+    if not may_manage_calibration_session(actor, locked):
         raise PermissionDenied(_("Only the session's owner can close it."))
     if locked.status != CalibrationSession.Status.OPEN:
         raise ValidationError(_("This calibration session is already closed."))
@@ -150,7 +144,7 @@ def calibration_set_reference(
     reference_evaluator: User | None = None,
 ) -> CalibrationSession:
     locked = CalibrationSession.objects.select_for_update().get(pk=session.pk)
-    if not can_manage_session(actor, locked):
+    if not may_manage_calibration_session(actor, locked):
         raise PermissionDenied(_("Only the session's owner can set the reference score."))
     locked.reference_score = _reference(
         locked, reference_score=reference_score, reference_evaluator=reference_evaluator

@@ -10,7 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qa_center.permissions import capability_required, scope_queryset
+from qa_center.permissions import (
+    capability_required,
+    may_manage_calibration_session,
+    scope_queryset,
+)
 from scoring.calibration.forms import CalibrationForm, CalibrationReferenceForm
 from scoring.calibration.models import CalibrationSession
 from scoring.calibration.selectors import (
@@ -24,7 +28,6 @@ from scoring.calibration.services import (
     calibration_create,
     calibration_evaluation_start,
     calibration_set_reference,
-    can_manage_session,
 )
 from scoring.calls.models import Call
 
@@ -74,7 +77,7 @@ def calibration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_open = session.status == CalibrationSession.Status.OPEN
     context = {
         "session": session,
-        "can_manage": can_manage_session(request.user, session),
+        "can_manage": may_manage_calibration_session(request.user, session),
         "is_participant": session.participants.filter(pk=request.user.pk).exists(),
     }
     if is_open:
@@ -109,7 +112,7 @@ def calibration_score(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required("calibrate")
 def calibration_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session(request, pk)
-    if not can_manage_session(request.user, session):
+    if not may_manage_calibration_session(request.user, session):
         raise PermissionDenied
     try:
         calibration_close(session=session, actor=request.user)
@@ -124,7 +127,7 @@ def calibration_close_view(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required("calibrate")
 def calibration_reference(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session(request, pk)
-    if not can_manage_session(request.user, session):
+    if not may_manage_calibration_session(request.user, session):
         raise PermissionDenied
     form = CalibrationReferenceForm(request.POST, session=session)
     if form.is_valid():

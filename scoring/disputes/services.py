@@ -175,14 +175,6 @@ def _decided_state(item: ScorecardItem, answer: Answer, decision: str, raw: Mapp
     )
 
 
-def can_decide(dispute: Dispute, user: User) -> bool:
-    return (
-        dispute.status == Dispute.Status.OPEN
-        and has_capability(user, "review_disputes")
-        and dispute.evaluation.evaluator_id != user.pk
-    )
-
-
 def dispute_decide(
     *, dispute: Dispute, reviewer: User, decisions: Mapping[Any, Mapping[str, Any]]
 ) -> Dispute:

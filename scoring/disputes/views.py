@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qa_center.permissions import capability_required, get_scoped_or_404
+from qa_center.permissions import capability_required, get_scoped_or_404, may_decide_dispute
 from scoring.disputes.forms import DisputeForm
 from scoring.disputes.models import Dispute, DisputeItem
 from scoring.disputes.selectors import (
@@ -21,7 +21,6 @@ from scoring.disputes.selectors import (
     transcript_with_evidence,
 )
 from scoring.disputes.services import (
-    can_decide,
     dispute_decide,
     dispute_open,
     dispute_refusal,
@@ -119,7 +118,7 @@ def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
     dispute = get_scoped_or_404(request.user, disputes_for(request.user), pk=pk)
     evaluation = dispute.evaluation
     items = dispute_items(dispute)
-    may_decide = can_decide(dispute, request.user)
+    may_decide = may_decide_dispute(request.user, dispute)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         if not may_decide:

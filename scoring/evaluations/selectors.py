@@ -12,7 +12,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qa_center.permissions import visible_evaluations
+from qa_center.permissions import visible_evaluations, visible_evaluators
 from scoring.calls.models import CallCheck
 from scoring.calls.transcript import results_by_code, transcript_turns
 from scoring.evaluations.models import (
@@ -295,6 +295,12 @@ def evaluation_list(user, filters: EvaluationFilters | None = None) -> QuerySet[
     return qs.select_related(
         "call", "call__agent", "call__team", "scorecard", "evaluator"
     ).order_by("-call__started_at", "-pk")
+
+
+def evaluator_choices(user) -> QuerySet:
+    """The evaluator filter of the evaluation list: exactly the people who evaluated calls in
+    the user's scope (calibration practice left out, like the list)."""
+    return visible_evaluators(user, Evaluation.objects.filter(is_calibration=False))
 
 
 def my_evaluations(user) -> QuerySet[Evaluation]:

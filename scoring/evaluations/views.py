@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from org.models import Agent, Role, Team, User
+from org.models import Agent, Team
 from qa_center.permissions import (
     capability_required,
     get_scoped_or_404,
@@ -198,13 +198,7 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
     agents = scope_queryset(request.user, Agent.objects.all())
     if filters.team:
         agents = agents.filter(team_id=filters.team)
-    evaluators = User.objects.filter(
-        role__in=[Role.SUPERVISOR, Role.ADMIN], evaluations__isnull=False
-    ).distinct()
-    if request.user.department_id and request.user.role != Role.ADMIN:
-        evaluators = evaluators.filter(
-            evaluations__call__team__department_id=request.user.department_id
-        )
+    evaluators = sel.evaluator_choices(request.user)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

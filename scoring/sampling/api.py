@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from org.models import User
-from qa_center.permissions import HasCapability
+from qa_center.permissions import HasCapability, may_manage_sampling_plan
 from scoring.evaluations.models import Evaluation, Scorecard
 from scoring.sampling.models import Assignment, SamplingPlan
 from scoring.sampling.selectors import plans_for, queue_for
@@ -83,10 +83,8 @@ class SamplingPlanViewSet(
     @action(detail=True, methods=["post"])
     def run(self, request, pk=None):
         """Draw the plan's sample for a week (idempotent: a second run only tops up)."""
-        from scoring.sampling.services import can_manage_plan
-
         plan = self.get_object()
-        if not can_manage_plan(request.user, plan):
+        if not may_manage_sampling_plan(request.user, plan=plan):
             raise PermissionDenied
         body = SamplingRunSerializer(data=request.data)
         body.is_valid(raise_exception=True)

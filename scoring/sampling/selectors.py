@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from org.models import Agent, User
-from qa_center.permissions import scope_queryset
+from qa_center.permissions import scope_queryset, visible_sampling_plans
 from scoring.sampling.models import Assignment, SamplingPlan
 from scoring.sampling.services import plan_calls, week_bounds
 
@@ -20,9 +20,7 @@ def plans_for(user: User) -> QuerySet[SamplingPlan]:
     plans = SamplingPlan.objects.select_related("scorecard", "department").annotate(
         supervisor_count=Count("supervisors", distinct=True)
     )
-    if user.role == "admin" or not user.department_id:
-        return plans
-    return plans.filter(Q(department_id=user.department_id) | Q(department__isnull=True))
+    return visible_sampling_plans(user, plans)
 
 
 def queue_for(user: User, *, include_done: bool = False) -> QuerySet[Assignment]:

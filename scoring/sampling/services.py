@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from org.models import User
-from qa_center.permissions import has_capability
+from qa_center.permissions import has_capability, may_manage_sampling_plan
 from scoring.calls.models import Call
 from scoring.evaluations.models import Evaluation
 from scoring.sampling.models import Assignment, SamplingPlan
@@ -68,18 +68,6 @@ class SamplingResult:
 # --- Plans ------------------------------------------------------------------------------------
 
 
-def can_manage_plan(user: User, plan: SamplingPlan | None = None, department=None) -> bool:
-    """Admins manage every plan; supervisors the plans of their own department."""
-    if not has_capability(user, "score_calls"):
-        return False
-    if user.role == "admin":
-        return True
-    if user.role != "supervisor" or not user.department_id:
-        return False
-    department_id = plan.department_id if plan is not None else getattr(department, "pk", None)
-    return department_id == user.department_id
-
-
 @transaction.atomic
 def sampling_plan_save(
     *,
@@ -90,11 +78,11 @@ def sampling_plan_save(
 ) -> SamplingPlan:
     """Creates or updates a plan. Supervisors of another department cannot be assigned work."""
     plan = plan or SamplingPlan()
-    if plan.pk and not can_manage_plan(actor, plan):
+    if plan.pk and not may_manage_sampling_plan(actor, plan=plan):
         raise ValidationError(_("You may not change this sampling plan."))
     for name, value in fields.items():
         setattr(plan, name, value)
-    if not can_manage_plan(actor, department=plan.department):
+    if not may_manage_sampling_plan(actor, department=plan.department):
         raise ValidationError(
             {"department": _("You may only manage sampling plans of your own department.")}
         )
@@ -310,7 +298,6 @@ __all__ = [
     "SamplingResult",
     "assignments_sync_done",
     "call_weight",
-    "can_manage_plan",
     "sampling_candidates",
     "sampling_plan_save",
     "sampling_run",

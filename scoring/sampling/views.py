@@ -13,13 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qa_center.permissions import capability_required
+from qa_center.permissions import (
+    capability_required,
+    may_create_sampling_plan,
+    may_manage_sampling_plan,
+)
 from scoring.sampling.forms import SamplingPlanForm
 from scoring.sampling.models import SamplingPlan
 from scoring.sampling.selectors import plans_for, queue_for, sampling_progress
 from scoring.sampling.services import (
     assignments_sync_done,
-    can_manage_plan,
     sampling_plan_save,
     sampling_run,
     week_start_of,
@@ -68,10 +71,8 @@ def queue(request: HttpRequest) -> HttpResponse:
 def plan_list(request: HttpRequest) -> HttpResponse:
     plans = list(plans_for(request.user))
     for plan in plans:
-        plan.can_manage = can_manage_plan(request.user, plan)
-    can_create = request.user.role == "admin" or (
-        request.user.role == "supervisor" and request.user.department_id
-    )
+        plan.can_manage = may_manage_sampling_plan(request.user, plan=plan)
+    can_create = may_create_sampling_plan(request.user)
     last_week = week_start_of(timezone.localdate()) - datetime.timedelta(days=7)
     return render(
         request,
@@ -99,7 +100,7 @@ def _plan_form(request: HttpRequest, plan: SamplingPlan | None) -> HttpResponse:
 
 @capability_required("score_calls")
 def plan_create(request: HttpRequest) -> HttpResponse:
-    if not (request.user.role == "admin" or request.user.department_id):
+    if not may_create_sampling_plan(request.user):
         raise Http404
     return _plan_form(request, None)
 
@@ -107,7 +108,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 @capability_required("score_calls")
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(plans_for(request.user), pk=pk)
-    if not can_manage_plan(request.user, plan):
+    if not may_manage_sampling_plan(request.user, plan=plan):
         raise Http404
     return _plan_form(request, plan)
 
@@ -116,7 +117,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required("score_calls")
 def plan_run(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(plans_for(request.user), pk=pk)
-    if not can_manage_plan(request.user, plan):
+    if not may_manage_sampling_plan(request.user, plan=plan):
         raise Http404
     week = _week(request, week_start_of(timezone.localdate()) - datetime.timedelta(days=7))
     try:
@@ -154,7 +155,7 @@ def plan_progress(request: HttpRequest, pk: int) -> HttpResponse:
             "week_end": week + datetime.timedelta(days=6),
             "prev_week": week - datetime.timedelta(days=7),
             "next_week": week + datetime.timedelta(days=7),
-            "can_manage": can_manage_plan(request.user, plan),
+            "can_manage": may_manage_sampling_plan(request.user, plan=plan),
             "supervisors": plan.supervisors.all(),
         },
     )

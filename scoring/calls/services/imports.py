@@ -26,6 +26,7 @@ from django.utils.translation import gettext_noop
 
 from org.models import Agent
 from org.selectors import memberships_by_agent, team_id_on
+from qa_center.permissions import visible_import_jobs
 from scoring.calls.importers import (
     FileRefusedError,
     JsonlReader,
@@ -502,8 +503,5 @@ def import_file(*, user, filename: str, content: bytes, fmt: str | None = None) 
 
 
 def imports_for(user):
-    """Import jobs the user may see: an administrator all of them, others their own."""
-    jobs = ImportJob.objects.select_related("created_by")
-    if getattr(user, "role", None) == "admin":
-        return jobs
-    return jobs.filter(created_by=user)
+    """Import jobs the user may see (`permissions.visible_import_jobs`)."""
+    return visible_import_jobs(user, ImportJob.objects.select_related("created_by"))
