@@ -29,11 +29,8 @@ try:  # compiled by Cython (``python -m scoring.engine.build``); the annotations
 except ImportError:  # pragma: no cover - the same code as pure Python, without Cython
     from scoring.engine import _cython_shim as cython
 
-try:  # the Rust automaton returns all matches of a turn in one call: ~2x faster
-    import ahocorasick_rs as _ac_rs
-except ImportError:  # pragma: no cover - exercised only without ahocorasick-rs
-    _ac_rs = None
-    import ahocorasick as _ac_py
+# One automaton for every phrase of the library; it returns all matches of a turn in one call.
+import ahocorasick_rs as _ac_rs
 
 #: Speaker codes used throughout the engine.
 AGENT, CUSTOMER = 0, 1
@@ -58,16 +55,8 @@ class Automaton:
         self._empty = not patterns
         if self._empty:
             return
-        if _ac_rs is not None:
-            self._rs = _ac_rs.BytesAhoCorasick([p.encode("utf-16-le") for p in patterns])
-            self.find = self._find_rs  # type: ignore[method-assign]
-        else:  # pragma: no cover
-            auto = _ac_py.Automaton()
-            for pid, p in enumerate(patterns):
-                auto.add_word(p, (pid, len(p)))
-            auto.make_automaton()
-            self._py = auto
-            self.find = self._find_py  # type: ignore[method-assign]
+        self._rs = _ac_rs.BytesAhoCorasick([p.encode("utf-16-le") for p in patterns])
+        self.find = self._find_rs  # type: ignore[method-assign]
 
     def find(self, text: str) -> list[tuple[int, int, int]]:
         return []
@@ -78,9 +67,6 @@ class Automaton:
         if len(data) != 2 * len(text):  # surrogate pairs: map code units to characters
             return _astral_offsets(text, matches)
         return matches
-
-    def _find_py(self, text: str) -> list[tuple[int, int, int]]:  # pragma: no cover
-        return [(pid, 2 * (e + 1 - n), 2 * (e + 1)) for e, (pid, n) in self._py.iter(text)]
 
 
 def _astral_offsets(text: str, matches: list) -> list[tuple[int, int, int]]:

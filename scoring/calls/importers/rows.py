@@ -10,11 +10,6 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_noop
 
-try:
-    import orjson
-except ImportError:  # pragma: no cover - the stdlib reads every line then
-    orjson = None
-
 from .common import (
     MAX_TURNS,
     OPTIONAL_COLUMNS,

@@ -10,26 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import orjson
 from django.db import DatabaseError, connection
 
-try:
-    import orjson
+loads = orjson.loads
+dumps_bytes = orjson.dumps
 
-    def dumps(value) -> str:
-        return orjson.dumps(value).decode()
 
-    dumps_bytes = orjson.dumps
-    loads = orjson.loads
-except ImportError:  # pragma: no cover
-    import json
+def dumps(value) -> str:
+    return orjson.dumps(value).decode()
 
-    def dumps(value) -> str:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-    def dumps_bytes(value) -> bytes:
-        return dumps(value).encode()
-
-    loads = json.loads
 
 # How much COPY data is handed to the driver at a time. Small: once the rows run out, the
 # server still has the last chunk to read while Python waits (at 256 kB, a tenth of the time
