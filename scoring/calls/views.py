@@ -1,5 +1,6 @@
-"""The call list: every call in the user's scope with its automatic check, filtered, sorted,
-paginated, and exported as CSV or XLSX."""
+"""Call pages: the list of every call in the user's scope with its automatic check (filtered,
+sorted, paginated, exported as CSV or XLSX), one call with its transcript and evidence, the
+imports, and activating a rule library with the rescoring of a period's calls."""
 
 from __future__ import annotations
 
@@ -39,6 +40,9 @@ from scoring.rules.views import ActivateForm
 YES_NO = [("", gettext_lazy("Any")), ("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
 PAGE_SIZE = 50
 EXPORT_MAX_ROWS = 200_000
+
+
+# --- The call list and its export -----------------------------------------------------------
 
 
 class CallFilterForm(forms.Form):
@@ -226,6 +230,9 @@ def call_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
+# --- One call ----------------------------------------------------------------------------
+
+
 @require_GET
 def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
@@ -296,6 +303,9 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "my_evaluation": mine,
         },
     )
+
+
+# --- Imports -------------------------------------------------------------------------------
 
 
 class ImportForm(forms.Form):

@@ -1,4 +1,5 @@
-"""Pages: the scoring page, the evaluation list, and the agent's own results."""
+"""Evaluation pages: starting and scoring a call, the evaluation list, the agent's own results
+with acknowledging, and the scorecards (list, detail, publishing, a new draft version)."""
 
 from __future__ import annotations
 
@@ -264,6 +265,9 @@ def evaluation_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Thank you: the evaluation is acknowledged."))
     return redirect(f"{reverse('evaluations:my_evaluations')}#evaluation-{evaluation.pk}")
+
+
+# --- Scorecards ------------------------------------------------------------------------------
 
 
 @capability_required("view_results")
