@@ -1,6 +1,4 @@
-"""Admin for sampling plans and assignments, disputes and calibration sessions. Disputes are
-decided on their page (the service rescores the evaluation and records history), so the admin
-shows them read-only."""
+"""Admin for calibration sessions (read-mostly: sessions are run on their pages)."""
 
 from __future__ import annotations
 

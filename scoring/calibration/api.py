@@ -1,5 +1,5 @@
-"""API for sampling plans, supervisors' queues, disputes and calibration sessions. Every
-queryset is scoped by qa_center.permissions; services do the writing."""
+"""API for calibration sessions: the user's sessions, and a closed session's results (open
+sessions are blind). Querysets are scoped by qa_center.permissions; services decide."""
 
 from __future__ import annotations
 

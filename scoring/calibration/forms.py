@@ -1,4 +1,4 @@
-"""Forms for sampling plans, disputes and calibration sessions."""
+"""Forms for calibration sessions: creating one and setting the reference score."""
 
 from __future__ import annotations
 

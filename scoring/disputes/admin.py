@@ -1,6 +1,5 @@
-"""Admin for sampling plans and assignments, disputes and calibration sessions. Disputes are
-decided on their page (the service rescores the evaluation and records history), so the admin
-shows them read-only."""
+"""Admin for disputes. Disputes are decided on their page (the service rescores the evaluation
+and records the history), so the admin only shows them."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""API for sampling plans, supervisors' queues, disputes and calibration sessions. Every
-queryset is scoped by qa_center.permissions; services do the writing."""
+"""API for disputes: raising one on an evaluation, the lists each role may see, and the review
+group's decision per item. Querysets are scoped by qa_center.permissions; services decide."""
 
 from __future__ import annotations
 

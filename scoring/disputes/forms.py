@@ -1,4 +1,4 @@
-"""Forms for sampling plans, disputes and calibration sessions."""
+"""The agent's dispute form."""
 
 from __future__ import annotations
 

@@ -1,6 +1,5 @@
-"""Admin for calls, their automatic checks, imports and rule libraries: read-mostly. Calls and
-libraries change through the import and library pages (validation, versions, rescoring), so
-the admin only looks; automatic checks are the engine's and are never edited by hand."""
+"""Admin for rule libraries: read-only. Libraries change through the library pages (a change
+is a new version)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""API: calls with their automatic checks, imports, rule libraries. Every queryset goes through
-the permission module; capabilities as on the pages (view_results, import, manage_rules)."""
+"""API for rule libraries: versions, validating and creating a draft, export, trying rules on a
+dialogue. (Activation, which rescores calls, is in scoring.calls.api.) Administrators only."""
 
 from __future__ import annotations
 

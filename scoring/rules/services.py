@@ -1,10 +1,5 @@
-"""Rule libraries: import, validate, new draft versions, try on a dialogue, activate, rescore.
-
-A version is never edited once saved: an edit is a new draft version of the same name, so
-the version a check names is exactly the rules that produced it. At most one version is
-active (a database constraint); activating one retires the previous and rescores the calls of
-a chosen period in the background.
-"""
+"""Rule libraries: import and validate the engine's JSON, new draft versions, trying rules on a
+dialogue, activation, and the compiled engine library of a version (cached per process)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""Admin for sampling plans and assignments, disputes and calibration sessions. Disputes are
-decided on their page (the service rescores the evaluation and records history), so the admin
-shows them read-only."""
+"""Admin for sampling plans and their assignments."""
 
 from __future__ import annotations
 

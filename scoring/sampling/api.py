@@ -1,5 +1,5 @@
-"""API for sampling plans, supervisors' queues, disputes and calibration sessions. Every
-queryset is scoped by qa_center.permissions; services do the writing."""
+"""API for sampling plans (create, edit, run a week's draw) and supervisors' queues of
+assignments. Querysets are scoped by qa_center.permissions; services decide."""
 
 from __future__ import annotations
 

@@ -1,14 +1,6 @@
-"""Demo data for sampling, disputes and calibration. Runs after the calls and evaluations demo;
-idempotent: what exists (plans by name, sessions by title, the demo agent's disputes) is kept.
-
-- a sampling plan per department (2 calls per agent per week), drawn for last week and this
-  week; some of the demo supervisors' assignments scored, some open, some overdue;
-- disputes by the demo agent spread over the 8 weeks: most on supervisor2's evaluations (so
-  the demo reviewer `supervisor` may decide them), decided with each kind of decision, a few
-  still open — one on supervisor's own evaluation, which another reviewer must decide;
-- calibration sessions: several closed (supervisor2 consistently harsher than the reference,
-  so the harsh/lenient panel has something to say) and one open including `supervisor`.
-"""
+"""Demo sampling (after the evaluations demo): a plan per department (2 calls per agent per
+week), drawn for last week and this week; some of the demo supervisors' assignments scored, some
+open, some overdue. Idempotent: plans are found by name."""
 
 from __future__ import annotations
 

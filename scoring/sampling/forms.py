@@ -1,4 +1,4 @@
-"""Forms for sampling plans, disputes and calibration sessions."""
+"""The sampling plan form, and the supervisors a user may assign."""
 
 from __future__ import annotations
 
