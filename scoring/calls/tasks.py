@@ -1,5 +1,6 @@
-"""Celery tasks of the scoring app. Thin: they take ids and call services; every one is safe to
-run twice (acks are late, so a task whose worker died runs again)."""
+"""Celery tasks of the calls app: imports, automatic checks, rescoring. Thin: they take ids and
+call services; every one is safe to run twice (acks are late, so a task whose worker died runs
+again)."""
 
 from __future__ import annotations
 
