@@ -125,7 +125,7 @@ def _setup_org() -> dict:
 def _generate(calls: int, refs: dict) -> None:
     from django.db import connection
 
-    from bulletins.figures import local_midnight
+    from qa_center.periods import local_midnight
 
     # Two weeks: the previous one and the benchmarked one, N calls each (even g: last week).
     start = local_midnight(WEEK - datetime.timedelta(days=7))
@@ -207,8 +207,8 @@ def _reference_sql() -> list[str]:
 def _time_reference() -> tuple[float, list[list[tuple]]]:
     from django.db import connection, transaction
 
-    from bulletins.figures import local_midnight
     from bulletins.services import RUN_WORK_MEM
+    from qa_center.periods import local_midnight
 
     params = {"start": local_midnight(WEEK), "end": local_midnight(WEEK + datetime.timedelta(7))}
     results = []

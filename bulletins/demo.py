@@ -7,13 +7,10 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.utils import timezone
-
 WEEKS = 8
 
 
 def seed(*, stdout=None, rng=None) -> None:
-    from bulletins.figures import previous_month, week_start_of
     from bulletins.models import Bulletin, ImprovementTarget, Kind, Level
     from bulletins.services import (
         bulletin_generate_month,
@@ -22,8 +19,9 @@ def seed(*, stdout=None, rng=None) -> None:
         improvement_target_create,
     )
     from org.models import Role, User
+    from qa_center import periods
 
-    last_week = week_start_of(timezone.localdate()) - datetime.timedelta(days=7)
+    last_week = periods.previous(periods.current(periods.WEEK)).first_day
     weeks = [last_week - datetime.timedelta(weeks=n) for n in range(WEEKS - 1, -1, -1)]
     lead = User.objects.filter(username="teamlead", role=Role.TEAM_LEAD).first()
     created = 0
@@ -43,8 +41,8 @@ def seed(*, stdout=None, rng=None) -> None:
                 improvement_target_create,
             )
 
-    this_month = timezone.localdate().replace(day=1)
-    older, newer = previous_month(previous_month(this_month)), previous_month(this_month)
+    newer = periods.previous(periods.current(periods.MONTH))
+    older, newer = periods.previous(newer).first_day, newer.first_day
     bulletin_generate_month(month=older, notify_readers=False)
     bulletin_generate_month(month=newer, notify_readers=False)
     manager = User.objects.filter(username="manager").first()

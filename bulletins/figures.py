@@ -2,7 +2,8 @@
 scope at once (per agent, per team), from which team, department and center figures are
 derived in Python by adding up counts — never a query per agent or per team.
 
-Periods are in the center's time zone: a week runs Monday 00:00 to the next Monday 00:00.
+Periods are in the center's time zone (qa_center.periods): a week runs Monday 00:00 to the
+next Monday 00:00.
 Automatic checks count by the time of the call; evaluations by when they were submitted
 (supervisors score last week's sample this week, so that is when the work shows).
 """
@@ -41,27 +42,6 @@ STORED_COUNTS = (
     "passed",
     "eval_critical",
 )
-
-
-def week_start_of(day: datetime.date) -> datetime.date:
-    return day - datetime.timedelta(days=day.weekday())
-
-
-def month_start_of(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def next_month(day: datetime.date) -> datetime.date:
-    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-
-
-def previous_month(day: datetime.date) -> datetime.date:
-    return (day.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-
-
-def local_midnight(day: datetime.date) -> datetime.datetime:
-    """00:00 of `day` in the center's time zone, as an aware datetime."""
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_default_timezone())
 
 
 def pct(numerator: float, denominator: float) -> float | None:

@@ -28,11 +28,7 @@ from bulletins.figures import (
     Acc,
     Collected,
     collect,
-    local_midnight,
-    next_month,
     pct,
-    previous_month,
-    week_start_of,
 )
 from bulletins.models import (
     Bulletin,
@@ -46,6 +42,7 @@ from bulletins.models import (
 )
 from bulletins.report import Builder, Org, ScopeRef, scope_accs
 from org.models import Role, User
+from qa_center import periods
 from qa_center.notifications import notify
 
 log = logging.getLogger(__name__)
@@ -116,13 +113,13 @@ def bulletins_generate_week(
     """Generate the weekly bulletins of the week starting `week_start` (a Monday) for every
     scope (or those whose scope_key is in `scopes`). Without `revise`, scopes that already
     have a bulletin are skipped; with it, each gets a new revision carrying `reason`."""
-    week_start = week_start_of(week_start)
+    week = periods.period_of(periods.WEEK, week_start)
+    week_start = week.first_day
     if revise and not reason.strip():
         raise ValidationError({"reason": _("Say why the bulletin is regenerated.")})
-    period = (week_start, week_start + datetime.timedelta(days=6))
-    start = local_midnight(week_start)
-    end = local_midnight(week_start + datetime.timedelta(days=7))
-    prev_start = local_midnight(week_start - datetime.timedelta(days=7))
+    period = (week_start, week.last_day)
+    start, end = week.start, week.end
+    prev_start = periods.previous(week).start
     wanted = set(scopes) if scopes else None
 
     with transaction.atomic():
@@ -142,7 +139,7 @@ def bulletins_generate_week(
             start=start,
             end=end,
             prev_start=prev_start,
-            previous=_previous_figures(week_start - datetime.timedelta(days=7), org),
+            previous=_previous_figures(periods.previous(week).first_day, org),
         )
         _hook("collected")
         builder = Builder(collected=collected, org=org, period=period)
@@ -277,7 +274,7 @@ def _follow_up_targets(collected: Collected, org: Org, week_start: datetime.date
             Q(source_bulletin__period_start__lt=week_start)
             | Q(
                 source_bulletin__isnull=True,
-                created_at__lt=local_midnight(week_start + datetime.timedelta(days=7)),
+                created_at__lt=periods.period_of(periods.WEEK, week_start).end,
             )
         )
         .select_related("owner", "team", "department")
@@ -450,7 +447,7 @@ def improvement_target_create(
         label=label or code,
         baseline=Decimal(str(baseline)) if baseline is not None else None,
         target_value=target_value,
-        due_week=week_start_of(due_week),
+        due_week=periods.week_start_of(due_week),
         measure=measure,
         owner=actor,
         source_bulletin=bulletin,
@@ -487,10 +484,10 @@ def bulletin_generate_month(
     """Draft the monthly red-header notice of `month` (the center's). Without `revise` an
     existing notice is kept; with it a new revision is drafted which, if the latest was
     issued, is a correction that will get its own number."""
-    month = month.replace(day=1)
+    period = periods.period_of(periods.MONTH, month)
+    month = period.first_day
     if revise and not reason.strip():
         raise ValidationError({"reason": _("Say why the notice is redrafted.")})
-    end_day = next_month(month)
     with transaction.atomic():
         _lock_period(Kind.MONTHLY, month)
         previous = (
@@ -505,19 +502,19 @@ def bulletin_generate_month(
             pass
         org = Org()
         collected = collect(
-            start=local_midnight(month),
-            end=local_midnight(end_day),
-            prev_start=local_midnight(previous_month(month)),
+            start=period.start,
+            end=period.end,
+            prev_start=periods.previous(period).start,
             examples_per_team=0,
         )
         _hook("collected")
-        data = _month_data(collected, org, month, end_day)
+        data = _month_data(collected, org, period)
         bulletin = Bulletin(
             kind=Kind.MONTHLY,
             level=Level.CENTER,
             scope_key=scope_key(Level.CENTER),
             period_start=month,
-            period_end=end_day - datetime.timedelta(days=1),
+            period_end=period.last_day,
             revision=(previous.revision + 1) if previous else 1,
             reason=reason if revise else "",
             status=Bulletin.Status.DRAFT,
@@ -549,10 +546,8 @@ def bulletin_generate_month(
     return RunResult(created, 0)
 
 
-def _month_data(collected: Collected, org: Org, month: datetime.date, end_day) -> dict:
-    builder = Builder(
-        collected=collected, org=org, period=(month, end_day - datetime.timedelta(days=1))
-    )
+def _month_data(collected: Collected, org: Org, month: periods.Period) -> dict:
+    builder = Builder(collected=collected, org=org, period=(month.first_day, month.last_day))
     center, _summary = builder.build(ScopeRef(Level.CENTER), trend=[], targets=[])
     departments = []
     for dep in sorted(org.departments.values(), key=lambda d: d.code):
@@ -575,7 +570,7 @@ def _month_data(collected: Collected, org: Org, month: datetime.date, end_day) -
                 "teams_below": sum(1 for t in data["teams"] if t["below"]),
             }
         )
-    start, end = local_midnight(month), local_midnight(end_day)
+    start, end = month.start, month.end
     closed = ImprovementTarget.objects.filter(
         Q(closed_at__gte=start, closed_at__lt=end)
         | Q(escalated_at__gte=start, escalated_at__lt=end)

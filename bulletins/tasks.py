@@ -9,33 +9,34 @@ database) and leave nothing half-written if the worker dies; acks are late, so t
 
 from __future__ import annotations
 
-import datetime
-
 from celery import shared_task
-from django.utils import timezone
+
+from qa_center import periods
 
 
 @shared_task(name="bulletins.weekly")
 def bulletins_weekly(week_start: str | None = None) -> dict:
-    from bulletins.figures import week_start_of
     from bulletins.services import bulletins_generate_week
 
     if week_start:
-        start = datetime.date.fromisoformat(week_start)
+        start = periods.parse_day(week_start)
     else:
-        start = week_start_of(timezone.localdate()) - datetime.timedelta(days=7)
+        start = periods.previous(periods.current(periods.WEEK)).first_day
     result = bulletins_generate_week(week_start=start)
     return {"week": start.isoformat(), "created": len(result.created), "skipped": result.skipped}
 
 
 @shared_task(name="bulletins.monthly")
 def bulletins_monthly(month: str | None = None) -> dict:
-    from bulletins.figures import previous_month
     from bulletins.services import bulletin_generate_month
 
     if month:
-        start = datetime.date.fromisoformat(f"{month}-01" if len(month) == 7 else month)
+        # A month (2026-03), or a day of it (2026-03-01).
+        period = periods.parse_period(month)
+        if period.kind not in (periods.MONTH, periods.DAY):
+            raise ValueError(f"{month!r} is not a month: write it like 2026-03.")
+        start = period.first_day
     else:
-        start = previous_month(timezone.localdate())
+        start = periods.previous(periods.current(periods.MONTH)).first_day
     result = bulletin_generate_month(month=start)
     return {"month": start.strftime("%Y-%m"), "created": len(result.created)}

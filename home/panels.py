@@ -6,7 +6,6 @@ nothing here loops over agents or teams.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Avg, Count, Q
@@ -14,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qa_center.periods import WEEK, current
 from qa_center.permissions import has_capability, scope_queryset
 
 
@@ -31,10 +31,6 @@ class Worklist:
     rows: list[dict] = field(default_factory=list)  # {"label", "url", "meta", "tone"}
     more_url: str = ""
     empty: str = ""
-
-
-def _week_start(today: datetime.date) -> datetime.date:
-    return today - datetime.timedelta(days=today.weekday())
 
 
 def home_panels(user) -> dict:
@@ -144,10 +140,7 @@ def _supervisor_panels(user, stats: list[Stat], lists: list[Worklist]) -> None:
 def _results_panels(user, stats: list[Stat], lists: list[Worklist]) -> None:
     from scoring.calls.models import CallCheck
 
-    week = _week_start(timezone.localdate())
-    since = datetime.datetime.combine(
-        week, datetime.time.min, tzinfo=timezone.get_current_timezone()
-    )
+    since = current(WEEK).start
     checks = scope_queryset(user, CallCheck.objects.filter(call__started_at__gte=since))
     figures = checks.aggregate(
         checked=Count("pk"), mean=Avg("score"), critical=Count("pk", filter=Q(critical_failed=True))

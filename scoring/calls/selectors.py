@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, QuerySet
-from django.utils import timezone
 
+from qa_center.periods import DAY, period_of
 from qa_center.permissions import scope_queryset
 from scoring.calls.models import Call
 from scoring.rules.models import RuleLibrary
@@ -64,19 +64,10 @@ def calls_for(user, filters: CallFilters | None = None) -> QuerySet[Call]:
             "turns", "extra", "auto_check__results", "recording_url"
         ),
     ).annotate(evaluated=_evaluated())
-    zone = timezone.get_current_timezone()
     if filters.date_from:
-        calls = calls.filter(
-            started_at__gte=datetime.datetime.combine(
-                filters.date_from, datetime.time.min, tzinfo=zone
-            )
-        )
+        calls = calls.filter(started_at__gte=period_of(DAY, filters.date_from).start)
     if filters.date_to:
-        calls = calls.filter(
-            started_at__lt=datetime.datetime.combine(
-                filters.date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
-            )
-        )
+        calls = calls.filter(started_at__lt=period_of(DAY, filters.date_to).end)
     if filters.team_id:
         calls = calls.filter(team_id=filters.team_id)
     if filters.agent_id:

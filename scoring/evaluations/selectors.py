@@ -9,9 +9,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qa_center.periods import DAY, period_of
 from qa_center.permissions import visible_evaluations, visible_evaluators
 from scoring.calls.models import CallCheck
 from scoring.calls.transcript import results_by_code, transcript_turns
@@ -277,15 +277,10 @@ def evaluation_list(user, filters: EvaluationFilters | None = None) -> QuerySet[
         qs = qs.filter(evaluator_id=f.evaluator)
     if f.status:
         qs = qs.filter(status=f.status)
-    tz = timezone.get_current_timezone()
     if f.date_from:
-        start = datetime.datetime.combine(f.date_from, datetime.time.min, tzinfo=tz)
-        qs = qs.filter(call__started_at__gte=start)
+        qs = qs.filter(call__started_at__gte=period_of(DAY, f.date_from).start)
     if f.date_to:
-        end = datetime.datetime.combine(
-            f.date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
-        )
-        qs = qs.filter(call__started_at__lt=end)
+        qs = qs.filter(call__started_at__lt=period_of(DAY, f.date_to).end)
     if f.score_min is not None:
         qs = qs.filter(score__gte=f.score_min)
     if f.score_max is not None:

@@ -12,11 +12,12 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from org.models import User
+from qa_center.periods import week_start_of
 from qa_center.permissions import HasCapability, may_manage_sampling_plan
 from scoring.evaluations.models import Evaluation, Scorecard
 from scoring.sampling.models import Assignment, SamplingPlan
 from scoring.sampling.selectors import plans_for, queue_for
-from scoring.sampling.services import sampling_plan_save, sampling_run, week_start_of
+from scoring.sampling.services import sampling_plan_save, sampling_run
 
 
 class SamplingPlanSerializer(serializers.ModelSerializer):

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from org.models import Department, Role, User
+from qa_center.periods import WEEK, current, previous
 from scoring.calls.models import Call
 from scoring.evaluations.demo import demo_score, write
 from scoring.evaluations.models import Scorecard
@@ -18,10 +19,10 @@ from scoring.sampling.models import Assignment, SamplingPlan
 
 
 def _sampling(*, stdout, rng, scorecard, users) -> None:
-    from scoring.sampling.services import sampling_run, week_start_of
+    from scoring.sampling.services import sampling_run
 
-    this_week = week_start_of(timezone.localdate())
-    last_week = this_week - datetime.timedelta(days=7)
+    week = current(WEEK)
+    this_week, last_week = week.first_day, previous(week).first_day
     for department in Department.objects.order_by("code"):
         supervisors = list(
             User.objects.filter(

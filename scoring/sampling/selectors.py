@@ -10,9 +10,10 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from org.models import Agent, User
+from qa_center.periods import WEEK, period_of
 from qa_center.permissions import scope_queryset, visible_sampling_plans
 from scoring.sampling.models import Assignment, SamplingPlan
-from scoring.sampling.services import plan_calls, week_bounds
+from scoring.sampling.services import plan_calls
 
 
 def plans_for(user: User) -> QuerySet[SamplingPlan]:
@@ -61,8 +62,8 @@ def sampling_progress(
 ) -> list[ProgressRow]:
     """Per agent in the plan's reach (and the user's scope): calls taken that week, the target
     (N, or fewer when the agent took fewer calls), calls sampled, and how many were scored."""
-    start, end = week_bounds(week_start)
-    calls = scope_queryset(user, plan_calls(plan, start, end))
+    week = period_of(WEEK, week_start)
+    calls = scope_queryset(user, plan_calls(plan, week.start, week.end))
     call_counts = dict(
         calls.values("agent_id").annotate(n=Count("pk")).values_list("agent_id", "n")
     )

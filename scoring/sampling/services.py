@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from org.models import User
+from qa_center.periods import WEEK, period_of, week_start_of
 from qa_center.permissions import has_capability, may_manage_sampling_plan
 from scoring.calls.models import Call
 from scoring.evaluations.models import Evaluation
@@ -38,20 +39,6 @@ DONE_EVALUATION_STATUSES = (
     Evaluation.Status.DISPUTED,
     Evaluation.Status.FINAL,
 )
-
-
-def week_start_of(day: datetime.date) -> datetime.date:
-    return day - datetime.timedelta(days=day.weekday())
-
-
-def week_bounds(week_start: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    """[Monday 00:00, next Monday 00:00) in the center's time zone, as aware datetimes."""
-    tz = timezone.get_current_timezone()
-    start = datetime.datetime.combine(week_start, datetime.time.min, tzinfo=tz)
-    end = datetime.datetime.combine(
-        week_start + datetime.timedelta(days=7), datetime.time.min, tzinfo=tz
-    )
-    return start, end
 
 
 @dataclass
@@ -138,13 +125,13 @@ def plan_calls(plan: SamplingPlan, start: datetime.datetime, end: datetime.datet
 
 def sampling_candidates(plan: SamplingPlan, week_start: datetime.date):
     """The week's calls in the plan's reach that nobody has evaluated or sampled yet."""
-    start, end = week_bounds(week_start)
+    week = period_of(WEEK, week_start)
     evaluated = Evaluation.objects.filter(call=OuterRef("pk"), is_calibration=False)
     sampled = Assignment.objects.filter(call=OuterRef("pk")).exclude(
         status=Assignment.Status.CANCELLED
     )
     return (
-        plan_calls(plan, start, end)
+        plan_calls(plan, week.start, week.end)
         .filter(~Exists(evaluated), ~Exists(sampled))
         .values_list(
             "pk", "agent_id", "team_id", "auto_check__score", "auto_check__critical_failed"
@@ -188,7 +175,7 @@ def sampling_run(
     now: datetime.datetime | None = None,
 ) -> SamplingResult:
     """Draws up to `calls_per_agent` calls per agent for the week and assigns them."""
-    if week_start.weekday() != 0:
+    if week_start != week_start_of(week_start):
         raise ValidationError({"week_start": _("A sampling week starts on a Monday.")})
     # The row lock makes two concurrent runs of the same plan take turns; the second one then
     # sees the first one's assignments and tops up nothing.
@@ -233,7 +220,7 @@ def sampling_run(
 
     if not drawn:
         return result
-    week_end = week_bounds(week_start)[1]
+    week_end = period_of(WEEK, week_start).end
     due_at = max(now, week_end) + datetime.timedelta(days=plan.due_days)
     if plan.assignment == SamplingPlan.Assign.BY_TEAM:
         team_of = _supervisor_for_team(plan, supervisors, existing, [t for _c, t in drawn])
@@ -302,6 +289,4 @@ __all__ = [
     "sampling_plan_save",
     "sampling_run",
     "sampling_run_active",
-    "week_bounds",
-    "week_start_of",
 ]

@@ -13,6 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from qa_center.periods import (
+    WEEK,
+    current,
+    following,
+    parse_day,
+    period_of,
+    previous,
+    week_start_of,
+)
 from qa_center.permissions import (
     capability_required,
     may_create_sampling_plan,
@@ -25,7 +34,6 @@ from scoring.sampling.services import (
     assignments_sync_done,
     sampling_plan_save,
     sampling_run,
-    week_start_of,
 )
 
 
@@ -40,7 +48,7 @@ def _week(request: HttpRequest, default: datetime.date) -> datetime.date:
     if not raw:
         return default
     try:
-        return week_start_of(datetime.date.fromisoformat(raw))
+        return week_start_of(parse_day(raw))
     except ValueError:
         return default
 
@@ -73,7 +81,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     for plan in plans:
         plan.can_manage = may_manage_sampling_plan(request.user, plan=plan)
     can_create = may_create_sampling_plan(request.user)
-    last_week = week_start_of(timezone.localdate()) - datetime.timedelta(days=7)
+    last_week = previous(current(WEEK)).first_day
     return render(
         request,
         "sampling/sampling_list.html",
@@ -119,7 +127,7 @@ def plan_run(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(plans_for(request.user), pk=pk)
     if not may_manage_sampling_plan(request.user, plan=plan):
         raise Http404
-    week = _week(request, week_start_of(timezone.localdate()) - datetime.timedelta(days=7))
+    week = _week(request, previous(current(WEEK)).first_day)
     try:
         result = sampling_run(plan=plan, week_start=week)
     except ValidationError as exc:
@@ -136,7 +144,8 @@ def plan_run(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required("score_calls")
 def plan_progress(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(plans_for(request.user), pk=pk)
-    week = _week(request, week_start_of(timezone.localdate()) - datetime.timedelta(days=7))
+    week = _week(request, previous(current(WEEK)).first_day)
+    period = period_of(WEEK, week)
     rows = sampling_progress(request.user, plan=plan, week_start=week)
     totals = {
         "calls": sum(r.calls for r in rows),
@@ -152,9 +161,9 @@ def plan_progress(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "totals": totals,
             "week": week,
-            "week_end": week + datetime.timedelta(days=6),
-            "prev_week": week - datetime.timedelta(days=7),
-            "next_week": week + datetime.timedelta(days=7),
+            "week_end": period.last_day,
+            "prev_week": previous(period).first_day,
+            "next_week": following(period).first_day,
             "can_manage": may_manage_sampling_plan(request.user, plan=plan),
             "supervisors": plan.supervisors.all(),
         },

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from bulletins.figures import week_start_of
 from bulletins.services import bulletin_generate_month, bulletins_generate_week
+from qa_center import periods
 
 
 class Command(BaseCommand):
@@ -34,11 +32,9 @@ class Command(BaseCommand):
         try:
             if options["week"]:
                 try:
-                    day = datetime.date.fromisoformat(options["week"])
-                except ValueError:
-                    raise CommandError(
-                        f"--week {options['week']!r}: expected a date like 2026-03-02"
-                    ) from None
+                    day = periods.parse_day(options["week"])
+                except ValueError as exc:
+                    raise CommandError(f"--week: {exc}") from None
                 result = bulletins_generate_week(
                     week_start=day,
                     scopes=options["scope"],
@@ -46,14 +42,12 @@ class Command(BaseCommand):
                     reason=options["reason"],
                     notify_readers=not options["quiet_notify"],
                 )
-                label = f"week of {week_start_of(day)}"
+                label = f"week of {periods.week_start_of(day)}"
             else:
                 try:
-                    month = datetime.date.fromisoformat(f"{options['month']}-01")
-                except ValueError:
-                    raise CommandError(
-                        f"--month {options['month']!r}: expected a month like 2026-03"
-                    ) from None
+                    month = periods.parse_period(options["month"], periods.MONTH).first_day
+                except ValueError as exc:
+                    raise CommandError(f"--month: {exc}") from None
                 result = bulletin_generate_month(
                     month=month,
                     revise=options["revise"],

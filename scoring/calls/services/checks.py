@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from qa_center.periods import DAY, period_of
 from scoring.calls.models import Call, CallCheck
 from scoring.calls.services import copy as _pg
 from scoring.engine import CallError, CheckResult
@@ -144,7 +145,6 @@ def _checks_run_pg(call_ids: list[int], library: RuleLibrary, compiled, *, force
     otherwise (or if another task checked one of them meanwhile) through a temporary table
     and one upsert."""
     from django.db import connection
-    from django.utils import timezone
 
     sql = (
         f"SELECT c.id, c.call_id, c.turns::text, k.call_id IS NOT NULL FROM {CALLS} c "
@@ -244,16 +244,12 @@ def library_activate_and_rescore(
 
 
 def period_calls(date_from: datetime.date | None, date_to: datetime.date | None):
+    """Calls from the first moment of `date_from` to the last of `date_to` (center time)."""
     calls = Call.objects.all()
-    zone = timezone.get_current_timezone()
     if date_from:
-        start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=zone)
-        calls = calls.filter(started_at__gte=start)
+        calls = calls.filter(started_at__gte=period_of(DAY, date_from).start)
     if date_to:
-        end = datetime.datetime.combine(
-            date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
-        )
-        calls = calls.filter(started_at__lt=end)
+        calls = calls.filter(started_at__lt=period_of(DAY, date_to).end)
     return calls
 
 

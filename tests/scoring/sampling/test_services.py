@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from org.models import Role
+from qa_center.periods import WEEK as WEEKLY
+from qa_center.periods import period_of
 from scoring.evaluations.models import Evaluation
 from scoring.sampling.models import Assignment, SamplingPlan
 from scoring.sampling.selectors import sampling_progress
@@ -18,7 +20,6 @@ from scoring.sampling.services import (
     assignments_sync_done,
     sampling_plan_save,
     sampling_run,
-    week_bounds,
 )
 from tests.factories import UserFactory
 from tests.scoring.factories_review import TZ, make_call, make_evaluation, make_scorecard
@@ -59,10 +60,10 @@ def _calls_for_all(world, per_agent: int = 5, *, score=90):
     return calls
 
 
-def test_week_bounds_are_monday_to_monday_in_center_time():
-    start, end = week_bounds(WEEK)
-    assert start.isoformat() == "2026-03-02T00:00:00+08:00"
-    assert end - start == datetime.timedelta(days=7)
+def test_sampling_week_is_monday_to_monday_in_center_time():
+    week = period_of(WEEKLY, WEEK)
+    assert week.start.isoformat() == "2026-03-02T00:00:00+08:00"
+    assert week.end - week.start == datetime.timedelta(days=7)
 
 
 def test_draws_n_per_agent_within_the_department_and_week(world, plan):
@@ -76,8 +77,8 @@ def test_draws_n_per_agent_within_the_department_and_week(world, plan):
     per_agent = Counter(a.call.agent_id for a in assignments)
     assert set(per_agent.values()) == {2}
     assert {a.call.team.department_id for a in assignments} == {world.dep_a.pk}
-    start, end = week_bounds(WEEK)
-    assert all(start <= a.call.started_at < end for a in assignments)
+    week = period_of(WEEKLY, WEEK)
+    assert all(a.call.started_at in week for a in assignments)
     assert {a.period_start for a in assignments} == {WEEK}
 
 

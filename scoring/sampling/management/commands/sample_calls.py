@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from qa_center.periods import WEEK, current, parse_day, previous, week_start_of
 from scoring.sampling.models import SamplingPlan
-from scoring.sampling.services import sampling_run, week_start_of
+from scoring.sampling.services import sampling_run
 
 
 class Command(BaseCommand):
@@ -23,12 +21,12 @@ class Command(BaseCommand):
     def handle(self, *args, plan=None, week=None, **options) -> None:
         if week:
             try:
-                day = datetime.date.fromisoformat(week)
-            except ValueError:
-                raise CommandError(f"--week {week!r}: expected a date as YYYY-MM-DD") from None
+                day = parse_day(week)
+            except ValueError as exc:
+                raise CommandError(f"--week: {exc}") from None
             monday = week_start_of(day)
         else:
-            monday = week_start_of(timezone.localdate()) - datetime.timedelta(days=7)
+            monday = previous(current(WEEK)).first_day
         plans = SamplingPlan.objects.filter(is_active=True)
         if plan is not None:
             plans = SamplingPlan.objects.filter(pk=plan)
