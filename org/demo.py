@@ -33,8 +33,9 @@ def _name(rng: random.Random) -> str:
 @transaction.atomic
 def seed(*, stdout=None, rng: random.Random | None = None) -> dict:
     rng = rng or random.Random(10086)
-    center, _ = Center.objects.get_or_create(
-        code="hb10086", defaults={"name": "河北移动10086客服中心"}
+    # There is one center (Center's `one_center`): the demo fills the existing one, if any.
+    center = Center.objects.first() or Center.objects.create(
+        code="hb10086", name="河北移动10086客服中心"
     )
     teams: list[Team] = []
     for code, name, team_names in DEPARTMENTS:

@@ -20,7 +20,12 @@ class Role(models.TextChoices):
 
 
 class Center(models.Model):
-    """A hotline call center (中心): the top of the organization."""
+    """The hotline call center (中心): the top of the organization. There is exactly one.
+
+    Everything above a department belongs to it without naming it: a user with no department
+    sees "the whole center" (permissions.user_scope), a center bulletin or target has neither
+    department nor team, and the weekly bulletins are "the center's". A second center would
+    silently join the first one's scope, so the database refuses it (`one_center`)."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     code = models.SlugField(_("code"), max_length=30, unique=True)
@@ -29,6 +34,14 @@ class Center(models.Model):
         verbose_name = _("center")
         verbose_name_plural = _("centers")
         ordering = ["code"]
+        constraints = [
+            # A unique index on a constant: the second row would repeat it.
+            models.UniqueConstraint(
+                models.Value(True),
+                name="one_center",
+                violation_error_message=_("There is already a center: QA Center serves one."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -106,6 +106,60 @@ def user_scope(user: User | Any) -> Scope:
     return Scope(Level.CENTER)
 
 
+@dataclass(frozen=True)
+class Units:
+    """Org units, as the rows set at them see them: the center (there is one, see
+    org.models.Center: a center row names neither department nor team), departments and teams.
+    `every`: all units, whatever the ids."""
+
+    every: bool = False
+    center: bool = False
+    department_ids: frozenset[int] = frozenset()
+    team_ids: frozenset[int] = frozenset()
+
+    def q(self, *, department: str = "department", team: str = "team") -> Any:
+        """A filter for rows set at one of these units (a bulletin, an improvement target, a
+        KPI target): at a team, at a department (no team), or at the center (neither).
+        `department` and `team` name the row's fields."""
+        from django.db.models import Q
+
+        if self.every:
+            return Q()
+        at = Q(pk__in=[])
+        if self.team_ids:
+            at |= Q(**{f"{team}_id__in": sorted(self.team_ids)})
+        if self.department_ids:
+            at |= Q(
+                **{f"{department}_id__in": sorted(self.department_ids), f"{team}__isnull": True}
+            )
+        if self.center:
+            at |= Q(**{f"{department}__isnull": True, f"{team}__isnull": True})
+        return at
+
+
+def units_with_ancestors(user: User | Any) -> Units:
+    """The org units whose targets the user may see: their own unit and every unit above it.
+
+    An agent: their (current) team, its department and the center; a team lead the same for
+    their team; a supervisor, manager or auditor of a department: that department and the
+    center; an administrator, or anyone whose scope is the whole center: every unit. Nobody
+    (anonymous, inactive, an account without its unit): none. The KPI cascade reads a unit's
+    targets together with the ones above it, never a sibling's."""
+    scope = user_scope(user)
+    if scope.level == Level.CENTER:
+        return Units(every=True)
+    if scope.level == Level.NONE:
+        return Units()
+    if scope.level == Level.DEPARTMENT:
+        return Units(center=True, department_ids=frozenset({scope.department_id}))
+    team = user.agent.team if scope.level == Level.AGENT else user.team
+    return Units(
+        center=True,
+        department_ids=frozenset({team.department_id}),
+        team_ids=frozenset({team.pk}),
+    )
+
+
 def scope_paths_via(relation: str, paths: dict[str, str | None]) -> dict[str, str | None]:
     """The scope paths of a model reached through `relation`: an evaluation is in the scope of
     its call (`scope_paths_via("call", Call.scope_paths)`), an answer in that of its evaluation."""

@@ -6,9 +6,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from org.models import Agent, Role, Team
+from org.models import Agent, Role, Team, User
 from qa_center.permissions import (
     Level,
+    Units,
     get_scoped_or_404,
     has_capability,
     may_create_sampling_plan,
@@ -16,6 +17,7 @@ from qa_center.permissions import (
     may_manage_calibration_session,
     may_manage_sampling_plan,
     scope_queryset,
+    units_with_ancestors,
     user_scope,
     visible_evaluators,
     visible_import_jobs,
@@ -211,3 +213,65 @@ def test_evaluators_visible_are_those_of_calls_in_scope(world):
     assert names(world.users["supervisor"]) == {"supervisor", "sup-a2"}
     assert names(world.users["dept_manager"]) == set()
     assert names(world.users["agent"]) == {"supervisor"}  # who scored their own calls
+
+
+# --- Units with their ancestors (the KPI cascade's scope) ---------------------------------------
+
+
+def test_units_with_ancestors_by_role(world):
+    users = world.users
+    a1, a2, dep_a, dep_b = world.team_a1.pk, world.team_a2.pk, world.dep_a.pk, world.dep_b.pk
+    lead_a2 = UserFactory(username="lead-a2", role=Role.TEAM_LEAD, team=world.team_a2)
+    assert units_with_ancestors(users["agent"]) == Units(
+        center=True, department_ids=frozenset({dep_a}), team_ids=frozenset({a1})
+    )
+    assert units_with_ancestors(users["teamlead"]) == Units(
+        center=True, department_ids=frozenset({dep_a}), team_ids=frozenset({a1})
+    )
+    assert units_with_ancestors(lead_a2).team_ids == {a2}
+    assert units_with_ancestors(users["supervisor"]) == Units(
+        center=True, department_ids=frozenset({dep_a})
+    )
+    assert units_with_ancestors(users["dept_manager"]) == Units(
+        center=True, department_ids=frozenset({dep_b})
+    )
+    assert units_with_ancestors(users["admin"]) == Units(every=True)
+    assert units_with_ancestors(users["manager"]) == Units(every=True)  # no department: center
+    assert units_with_ancestors(AnonymousUser()) == Units()
+
+
+def test_an_agent_moved_to_another_team_sees_the_new_teams_line(world):
+    agent_user = world.users["agent"]
+    agent_user.agent.team = world.team_b1
+    agent_user.agent.save()
+    agent_user.refresh_from_db()
+    units = units_with_ancestors(agent_user)
+    assert units.team_ids == {world.team_b1.pk}
+    assert units.department_ids == {world.dep_b.pk}
+
+
+def test_units_filter_rows_set_at_a_unit(world):
+    """Rows with a department and a team field (users here; bulletins and targets alike): a
+    team row, a department row (no team), a center row (neither); never a sibling's."""
+    rows = {
+        "at-center": {},
+        "at-dep-a": {"department": world.dep_a},
+        "at-dep-b": {"department": world.dep_b},
+        "at-a1": {"department": world.dep_a, "team": world.team_a1},
+        "at-a2": {"department": world.dep_a, "team": world.team_a2},
+        "at-b1": {"department": world.dep_b, "team": world.team_b1},
+    }
+    for username, where in rows.items():
+        UserFactory(username=username, role=Role.AUDITOR, **where)
+    candidates = User.objects.filter(username__startswith="at-")
+
+    def seen(user):
+        units = units_with_ancestors(user)
+        return {u.username for u in candidates.filter(units.q())}
+
+    assert seen(world.users["teamlead"]) == {"at-center", "at-dep-a", "at-a1"}
+    assert seen(world.users["agent"]) == {"at-center", "at-dep-a", "at-a1"}
+    assert seen(world.users["supervisor"]) == {"at-center", "at-dep-a"}
+    assert seen(world.users["dept_manager"]) == {"at-center", "at-dep-b"}
+    assert seen(world.users["admin"]) == set(rows)
+    assert seen(AnonymousUser()) == set()
