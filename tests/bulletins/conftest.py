@@ -4,7 +4,15 @@ import datetime
 
 import pytest
 
-from tests.bulletins.factories import WEEK, at, checked_call, dispute, evaluated_call
+from tests.factories import (
+    WEEK,
+    WEEKLY_SCORECARD,
+    at,
+    dispute,
+    make_call,
+    make_evaluation,
+    make_scorecard,
+)
 
 PREV_WEEK = WEEK - datetime.timedelta(days=7)
 
@@ -32,14 +40,22 @@ def hand_week(world, small_standards):
     a0, a1 = world.agents["a1"][0], world.agents["a1"][1]
     b0 = world.agents["b1"][0]
     clean = {"GREET": "pass", "HOLD": "pass"}
-    last = [checked_call(a0, PREV_WEEK, outcomes=clean, score=90) for _ in range(3)]
-    evaluated_call(a0, sup, PREV_WEEK, score=80, passed=True, answers={"hold": 1}, call=last[0])
+    last = [make_call(a0, started_at=at(PREV_WEEK), outcomes=clean, score=90) for _ in range(3)]
     for score, hold in ((100, "pass"), (100, "pass"), (60, "fail"), (60, "fail")):
-        checked_call(a0, WEEK, outcomes={"GREET": "pass", "HOLD": hold}, score=score)
+        make_call(a0, started_at=at(WEEK), outcomes={"GREET": "pass", "HOLD": hold}, score=score)
     for _ in range(2):
-        checked_call(a1, WEEK, outcomes=clean, score=100)
-    checked_call(b0, WEEK, outcomes=clean, score=100)
-    e1 = evaluated_call(a0, sup, WEEK, score=90, passed=True, answers={"hold": 1}, call=last[1])
-    evaluated_call(a0, sup, WEEK, score=70, passed=False, answers={"hold": 0}, call=last[2])
-    dispute(e1, world.users["agent"], opened_at=at(WEEK, 2), decided_at=at(WEEK, 3))
+        make_call(a1, started_at=at(WEEK), outcomes=clean, score=100)
+    make_call(b0, started_at=at(WEEK), outcomes=clean, score=100)
+    # Scored on WEEKLY_SCORECARD (hold weight 30; tone 1–8, weight 70) by the services.
+    card = make_scorecard(WEEKLY_SCORECARD)
+    evaluations = [
+        make_evaluation(call=call, card=card, evaluator=sup, answers=answers, submitted_at=when)
+        for call, answers, when in (
+            (last[0], {"hold": 1, "tone": 6}, at(PREV_WEEK, 1, 15)),
+            (last[1], {"hold": 1, "tone": 7}, at(WEEK, 1, 15)),
+            (last[2], {"hold": 0, "tone": 8}, at(WEEK, 1, 15)),
+        )
+    ]
+    assert [(e.score, e.passed) for e in evaluations] == [(80, True), (90, True), (70, False)]
+    dispute(evaluations[1], world.users["agent"], opened_at=at(WEEK, 2), decided_at=at(WEEK, 3))
     return world

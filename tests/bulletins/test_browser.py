@@ -9,8 +9,8 @@ import pytest
 
 from bulletins import services
 from bulletins.models import Bulletin
-from tests.bulletins.factories import WEEK, checked_call
 from tests.conftest import login, screenshot
+from tests.factories import WEEK, at, make_call
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NEXT = WEEK + datetime.timedelta(days=7)
@@ -52,7 +52,11 @@ def test_shortfall_measure_target_and_follow_up(hand_week, live_server, browser)
 
     # The next week: the team holds properly, and the Monday job runs.
     for _ in range(4):
-        checked_call(hand_week.agents["a1"][0], NEXT, outcomes={"GREET": "pass", "HOLD": "pass"})
+        make_call(
+            hand_week.agents["a1"][0],
+            started_at=at(NEXT),
+            outcomes={"GREET": "pass", "HOLD": "pass"},
+        )
     services.bulletins_generate_week(week_start=NEXT)
     following = Bulletin.objects.get(scope_key=team.scope_key, period_start=NEXT)
     page.goto(f"{live_server.url}/bulletins/{following.pk}/")

@@ -10,7 +10,7 @@ from django.db import connection
 
 from bulletins import services
 from bulletins.models import Bulletin, NoticeSequence
-from tests.bulletins.factories import WEEK
+from tests.factories import WEEK
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

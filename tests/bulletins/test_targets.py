@@ -13,7 +13,7 @@ from django.utils import timezone
 from bulletins import services
 from bulletins.models import Bulletin, ImprovementTarget, Kind, TargetFollowUp
 from qa_center.models import Notification
-from tests.bulletins.factories import WEEK, checked_call
+from tests.factories import WEEK, at, make_call
 
 NEXT = WEEK + datetime.timedelta(days=7)
 AFTER = WEEK + datetime.timedelta(days=14)
@@ -75,7 +75,7 @@ def test_next_week_shows_the_target_met(hand_week):
     services.bulletins_generate_week(week_start=WEEK)
     target = _target(hand_week)
     for _ in range(3):
-        checked_call(hand_week.agents["a1"][0], NEXT, outcomes={"HOLD": "pass"})
+        make_call(hand_week.agents["a1"][0], started_at=at(NEXT), outcomes={"HOLD": "pass"})
     services.bulletins_generate_week(week_start=NEXT)
     rows = bulletin(f"team:{hand_week.team_a1.pk}", NEXT).data["targets"]
     assert [(r["label"], r["actual"], r["met"], r["status"]) for r in rows] == [
@@ -92,8 +92,8 @@ def test_missed_target_escalates_to_the_department_and_its_managers(hand_week):
     dep_manager.role = "manager"
     dep_manager.save()
     target = _target(hand_week, due=NEXT)
-    checked_call(hand_week.agents["a1"][0], NEXT, outcomes={"HOLD": "fail"})
-    checked_call(hand_week.agents["a1"][0], NEXT, outcomes={"HOLD": "pass"})
+    make_call(hand_week.agents["a1"][0], started_at=at(NEXT), outcomes={"HOLD": "fail"})
+    make_call(hand_week.agents["a1"][0], started_at=at(NEXT), outcomes={"HOLD": "pass"})
     services.bulletins_generate_week(week_start=NEXT)
     target.refresh_from_db()
     assert target.status == "escalated"
@@ -105,7 +105,7 @@ def test_missed_target_escalates_to_the_department_and_its_managers(hand_week):
     assert Notification.objects.filter(user=dep_manager, title__contains="请稍等").exists()
     # Still followed up afterwards, and met later it is closed.
     for _ in range(2):
-        checked_call(hand_week.agents["a1"][0], AFTER, outcomes={"HOLD": "pass"})
+        make_call(hand_week.agents["a1"][0], started_at=at(AFTER), outcomes={"HOLD": "pass"})
     services.bulletins_generate_week(week_start=AFTER)
     target.refresh_from_db()
     assert target.status == "met"
@@ -114,7 +114,7 @@ def test_missed_target_escalates_to_the_department_and_its_managers(hand_week):
 def test_before_its_week_an_unmet_target_stays_open(hand_week):
     services.bulletins_generate_week(week_start=WEEK)
     target = _target(hand_week, due=AFTER)
-    checked_call(hand_week.agents["a1"][0], NEXT, outcomes={"HOLD": "fail"})
+    make_call(hand_week.agents["a1"][0], started_at=at(NEXT), outcomes={"HOLD": "fail"})
     services.bulletins_generate_week(week_start=NEXT)
     target.refresh_from_db()
     assert target.status == "open"
@@ -199,7 +199,7 @@ def test_an_amended_target_is_not_listed_as_missed_in_the_monthly_notice(hand_we
     _target(hand_week, value=96)
     amended.append(_dep_target(hand_week, 91))
     _dep_target(hand_week, 92)
-    checked_call(hand_week.agents["a1"][0], NEXT, outcomes={"HOLD": "fail"})
+    make_call(hand_week.agents["a1"][0], started_at=at(NEXT), outcomes={"HOLD": "fail"})
     services.bulletins_generate_week(week_start=NEXT)
     for target in amended:
         target.refresh_from_db()
@@ -223,7 +223,7 @@ def test_a_target_amended_while_the_week_is_followed_up_stays_amended(hand_week,
     before the run writes them: the run does not overwrite the amendment with a miss."""
     services.bulletins_generate_week(week_start=WEEK)
     first = _target(hand_week, value=95)
-    checked_call(hand_week.agents["a1"][0], NEXT, outcomes={"HOLD": "fail"})
+    make_call(hand_week.agents["a1"][0], started_at=at(NEXT), outcomes={"HOLD": "fail"})
     replacement = []
 
     def amend_meanwhile(stage):

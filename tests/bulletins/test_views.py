@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from bulletins import services
 from bulletins.exports import safe_cell
 from bulletins.models import Bulletin, BulletinRead
-from tests.bulletins.factories import WEEK
+from tests.factories import WEEK
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Factories and a small organization for tests."""
+"""The organization: centers, departments, teams, agents, users; the world most tests use."""
 
 from __future__ import annotations
 

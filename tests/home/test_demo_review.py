@@ -18,7 +18,7 @@ from scoring.disputes.models import Dispute
 from scoring.evaluations.models import Evaluation
 from scoring.sampling import demo as sampling_demo
 from scoring.sampling.models import Assignment
-from tests.scoring.factories_review import make_call, make_scorecard
+from tests.factories import REVIEW_SCORECARD, make_call, make_scorecard
 
 
 def _seed_review(seed: int) -> None:
@@ -38,7 +38,7 @@ def _counts():
 
 def test_review_demo(db):
     org_demo.seed(rng=random.Random(1))
-    make_scorecard()
+    make_scorecard(REVIEW_SCORECARD)
     agent = User.objects.get(username="agent").agent
     now = timezone.now()
     for day in range(56):

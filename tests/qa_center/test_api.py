@@ -12,7 +12,7 @@ from rest_framework.test import APIClient, APIRequestFactory
 from rest_framework.views import APIView
 
 from scoring.evaluations.models import Scorecard
-from tests.scoring.factories import make_scorecard
+from tests.factories import make_scorecard
 
 
 def _view(error: Exception):

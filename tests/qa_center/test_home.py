@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from scoring.sampling.models import Assignment
-from tests.scoring.factories_review import make_call, make_evaluation, make_scorecard
+from tests.factories import REVIEW_SCORECARD, make_call, make_evaluation, make_scorecard
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def _stats(response) -> dict[str, str]:
 
 
 def test_the_agent_sees_results_to_acknowledge(client, world):
-    card = make_scorecard()
+    card = make_scorecard(REVIEW_SCORECARD)
     own = world.agents["a1"][0]
     make_evaluation(call=make_call(own, score=90), card=card, evaluator=world.users["supervisor"])
     colleague = world.agents["a1"][1]

@@ -132,9 +132,9 @@ def test_who_may_create_a_sampling_plan(world):
 
 def test_sampling_plans_visible_are_the_departments_and_the_center_wide_ones(world):
     from scoring.sampling.models import SamplingPlan
-    from tests.scoring.factories_review import make_scorecard
+    from tests.factories import REVIEW_SCORECARD, make_scorecard
 
-    card = make_scorecard()
+    card = make_scorecard(REVIEW_SCORECARD)
     for name, department in (("a", world.dep_a), ("b", world.dep_b), ("all", None)):
         SamplingPlan.objects.create(name=name, scorecard=card, department=department)
 
@@ -197,9 +197,9 @@ def test_imports_are_seen_by_who_started_them_and_by_admins(world):
 
 def test_evaluators_visible_are_those_of_calls_in_scope(world):
     from scoring.evaluations.models import Evaluation
-    from tests.scoring.factories_review import make_call, make_evaluation, make_scorecard
+    from tests.factories import REVIEW_SCORECARD, make_call, make_evaluation, make_scorecard
 
-    card = make_scorecard()
+    card = make_scorecard(REVIEW_SCORECARD)
     sup_a2 = UserFactory(username="sup-a2", role=Role.SUPERVISOR, department=world.dep_a)
     make_evaluation(
         call=make_call(world.agents["a1"][0]), card=card, evaluator=world.users["supervisor"]

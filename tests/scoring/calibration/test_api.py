@@ -9,8 +9,13 @@ from rest_framework.test import APIClient
 
 from org.models import Role
 from scoring.calibration.services import calibration_close, calibration_create
-from tests.factories import UserFactory
-from tests.scoring.factories_review import make_call, make_evaluation, make_scorecard
+from tests.factories import (
+    REVIEW_SCORECARD,
+    UserFactory,
+    make_call,
+    make_evaluation,
+    make_scorecard,
+)
 
 WEEK = datetime.date(2026, 3, 2)
 
@@ -22,7 +27,7 @@ def api():
 
 @pytest.fixture
 def card(db):
-    return make_scorecard()
+    return make_scorecard(REVIEW_SCORECARD)
 
 
 @pytest.fixture
@@ -40,9 +45,7 @@ def test_calibration_results_hidden_while_open(world, card, sup2, api):
         participants=[supervisor, sup2],
     )
     for user, ans in ((supervisor, {"greet": 1, "verify": 1, "close": 1, "tone": 5}), (sup2, None)):
-        make_evaluation(
-            call=session.call, card=card, evaluator=user, answers=ans, calibration=session
-        )
+        make_evaluation(evaluator=user, answers=ans, calibration=session)
     api.force_authenticate(sup2)
     assert api.get("/api/v1/calibrations/").json()["count"] == 1
     assert api.get(f"/api/v1/calibrations/{session.pk}/results/").status_code == 409

@@ -20,8 +20,13 @@ from scoring.calibration.services import (
     calibration_set_reference,
 )
 from scoring.evaluations.models import Evaluation
-from tests.factories import UserFactory
-from tests.scoring.factories_review import make_call, make_evaluation, make_scorecard
+from tests.factories import (
+    REVIEW_SCORECARD,
+    UserFactory,
+    make_call,
+    make_evaluation,
+    make_scorecard,
+)
 
 
 @pytest.fixture
@@ -39,7 +44,7 @@ def sups(world):
 
 @pytest.fixture
 def card(db):
-    return make_scorecard()
+    return make_scorecard(REVIEW_SCORECARD)
 
 
 def _session(world, sups, card, title="校准"):
@@ -61,9 +66,7 @@ ANSWERS = [
 
 def _score_all(session, sups, card, answers=ANSWERS):
     for user, ans in zip(sups, answers, strict=True):
-        make_evaluation(
-            call=session.call, card=card, evaluator=user, answers=ans, calibration=session
-        )
+        make_evaluation(evaluator=user, answers=ans, calibration=session)
 
 
 def test_create_needs_two_participants_who_score(world, sups, card):
@@ -160,10 +163,10 @@ def test_alpha_interval_over_scale_items(world, sups, card):
 
 def test_only_owner_closes_and_needs_two_scores(world, sups, card):
     session = _session(world, sups, card)
-    make_evaluation(call=session.call, card=card, evaluator=sups[0], calibration=session)
+    make_evaluation(evaluator=sups[0], calibration=session)
     with pytest.raises(ValidationError):
         calibration_close(session=session, actor=sups[0])
-    make_evaluation(call=session.call, card=card, evaluator=sups[1], calibration=session)
+    make_evaluation(evaluator=sups[1], calibration=session)
     with pytest.raises(PermissionDenied):
         calibration_close(session=session, actor=sups[1])
     calibration_close(session=session, actor=sups[0])

@@ -10,8 +10,7 @@ from rest_framework.test import APIClient
 
 from scoring.calls.models import Call
 from scoring.rules.models import RuleLibrary
-from tests.scoring.factories import CallCheckFactory, CallFactory
-from tests.scoring.helpers_calls import HOTLINE, active_hotline, call_dict, jsonl
+from tests.factories import HOTLINE, CallCheckFactory, CallFactory, active_hotline, call_dict, jsonl
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from scoring.calls.services import copy as _pg
 from scoring.calls.services.imports import import_file
 from scoring.engine import load_library
 from scoring.rules.services import library_activate, library_create
-from tests.scoring.helpers_calls import HOTLINE, active_hotline, call_dict, jsonl
+from tests.factories import HOTLINE, active_hotline, call_dict, jsonl
 
 pytestmark = pytest.mark.django_db
 

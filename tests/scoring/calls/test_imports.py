@@ -14,8 +14,7 @@ from org.models import TeamMembership
 from scoring.calls.importers import render_problem
 from scoring.calls.models import Call, CallCheck, ImportJob
 from scoring.calls.services.imports import import_file, import_job_progress
-from tests.scoring.factories import CallFactory
-from tests.scoring.helpers_calls import active_hotline, call_dict, jsonl
+from tests.factories import CallFactory, active_hotline, call_dict, jsonl
 
 pytestmark = pytest.mark.django_db
 

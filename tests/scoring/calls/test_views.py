@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from scoring.evaluations.models import Evaluation, Scorecard
-from tests.scoring.factories import CallCheckFactory, CallFactory, RuleLibraryFactory
+from tests.factories import CallCheckFactory, CallFactory, RuleLibraryFactory
 
 pytestmark = pytest.mark.django_db
 URL = reverse("calls:call_list")

@@ -9,8 +9,13 @@ from rest_framework.test import APIClient
 
 from org.models import Role
 from scoring.disputes.models import Dispute
-from tests.factories import UserFactory
-from tests.scoring.factories_review import make_call, make_evaluation, make_scorecard
+from tests.factories import (
+    REVIEW_SCORECARD,
+    UserFactory,
+    make_call,
+    make_evaluation,
+    make_scorecard,
+)
 
 WEEK = datetime.date(2026, 3, 2)
 
@@ -22,7 +27,7 @@ def api():
 
 @pytest.fixture
 def card(db):
-    return make_scorecard()
+    return make_scorecard(REVIEW_SCORECARD)
 
 
 @pytest.fixture

@@ -15,11 +15,16 @@ from qa_center.models import Notification
 from scoring.disputes.models import Dispute
 from scoring.disputes.services import dispute_decide, dispute_open, dispute_withdraw
 from scoring.evaluations.models import Evaluation, EvaluationEvent
-from tests.factories import UserFactory
-from tests.scoring.factories_review import make_call, make_evaluation, make_scorecard
+from tests.factories import (
+    REVIEW_SCORECARD,
+    UserFactory,
+    make_call,
+    make_evaluation,
+    make_scorecard,
+)
 
-# The factory's evaluation: greet yes (40), verify no (30), close yes (20), tone 4 of 1–5 (10)
-# → 40 + 0 + 20 + 7.5 = 67.50.
+# REVIEW_ANSWERS on REVIEW_SCORECARD, scored by the service: greet yes (40), verify no (30),
+# close yes (20), tone 4 of 1–5 (10) → 40 + 0 + 20 + 7.5 = 67.50.
 START = Decimal("67.50")
 
 
@@ -30,7 +35,7 @@ def supervisor2(world):
 
 @pytest.fixture
 def evaluation(world, supervisor2):
-    card = make_scorecard()
+    card = make_scorecard(REVIEW_SCORECARD)
     call = make_call(world.agents["a1"][0])
     return make_evaluation(call=call, card=card, evaluator=supervisor2)
 
@@ -60,6 +65,7 @@ def _decide(world, dispute, **by_code):
 
 
 def test_agent_opens_a_dispute_and_reviewers_are_told(world, evaluation):
+    earlier = list(Notification.objects.values_list("pk", flat=True))  # the agent's evaluation
     dispute = _open(world, evaluation)
     evaluation.refresh_from_db()
     assert evaluation.status == Evaluation.Status.DISPUTED
@@ -69,7 +75,9 @@ def test_agent_opens_a_dispute_and_reviewers_are_told(world, evaluation):
     assert event.actor == world.users["agent"]
     assert event.changes[0]["item"] == "verify"
     # The review group: the reviewer supervisor and the admin (not the evaluator).
-    told = set(Notification.objects.values_list("user__username", flat=True))
+    told = set(
+        Notification.objects.exclude(pk__in=earlier).values_list("user__username", flat=True)
+    )
     assert told == {"supervisor", "admin"}
 
 
@@ -166,15 +174,16 @@ def test_each_decision_changes_the_score(world, evaluation, decisions, expected)
 
 
 def test_agent_notified_of_the_outcome(world, evaluation):
+    earlier = list(Notification.objects.values_list("pk", flat=True))  # the agent's evaluation
     dispute = _open(world, evaluation)
     _decide(world, dispute, verify="overturned")
-    note = Notification.objects.get(user=world.users["agent"])
+    note = Notification.objects.exclude(pk__in=earlier).get(user=world.users["agent"])
     assert "97.50" in note.title
     assert note.url == reverse("disputes:dispute_detail", args=[dispute.pk])
 
 
 def test_reviewer_cannot_decide_own_evaluation(world):
-    card = make_scorecard()
+    card = make_scorecard(REVIEW_SCORECARD)
     evaluation = make_evaluation(
         call=make_call(world.agents["a1"][0]), card=card, evaluator=world.users["supervisor"]
     )
@@ -345,7 +354,7 @@ def test_agent_disputes_reviewer_adjusts_agent_sees_new_score(page, browser, liv
 
     world = build_world()
     supervisor2 = UserFactory(username="sup2", role=Role.SUPERVISOR, department=world.dep_a)
-    card = make_scorecard()
+    card = make_scorecard(REVIEW_SCORECARD)
     evaluation = make_evaluation(
         call=make_call(world.agents["a1"][0]), card=card, evaluator=supervisor2
     )

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from scoring.evaluations.models import Evaluation
 from scoring.evaluations.services.evaluations import evaluation_start, evaluation_submit
-from tests.scoring.factories import CallCheckFactory, CallFactory, make_scorecard
+from tests.factories import CallCheckFactory, CallFactory, make_scorecard
 
 
 @pytest.fixture

@@ -9,8 +9,13 @@ from django.urls import reverse
 
 from org.models import Role
 from scoring.calibration.models import CalibrationSession
-from tests.factories import UserFactory
-from tests.scoring.factories_review import make_call, make_evaluation, make_scorecard
+from tests.factories import (
+    REVIEW_SCORECARD,
+    UserFactory,
+    make_call,
+    make_evaluation,
+    make_scorecard,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def evaluated(world):
     """One evaluator per team: the supervisor scores team a1, a colleague of the same
     department team a2, a supervisor of department B team b1; an administrator scores a1 too."""
-    card = make_scorecard()
+    card = make_scorecard(REVIEW_SCORECARD)
     people = {
         "a1": world.users["supervisor"],
         "a2": UserFactory(username="sup-a2", role=Role.SUPERVISOR, department=world.dep_a),
@@ -60,11 +65,12 @@ def test_a_department_sees_its_evaluators_and_the_center_everybody(client, world
 
 
 def test_blind_calibration_scores_reveal_no_evaluator(client, world, evaluated):
-    card = make_scorecard("校准")
+    card = make_scorecard(REVIEW_SCORECARD, name="校准")
     call = make_call(world.agents["b1"][1])
     lone = UserFactory(username="calibrator", role=Role.SUPERVISOR, department=world.dep_b)
     session = CalibrationSession.objects.create(
         title="校准一", call=call, scorecard=card, created_by=lone
     )
-    make_evaluation(call=call, card=card, evaluator=lone, calibration=session)
+    session.participants.add(lone)
+    make_evaluation(evaluator=lone, calibration=session)
     assert "calibrator" not in _choices(client, world.users["manager"])

@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection, transaction
 
 from scoring.evaluations.models import EvaluationEvent
 from scoring.evaluations.services.evaluations import evaluation_save, evaluation_start
-from tests.scoring.factories import CallCheckFactory, CallFactory, make_scorecard
+from tests.factories import CallCheckFactory, CallFactory, make_scorecard
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from scoring.evaluations.services.evaluations import evaluation_start, evaluation_submit
-from tests.scoring.factories import CallCheckFactory, CallFactory, make_scorecard
+from tests.factories import CallCheckFactory, CallFactory, make_scorecard
 
 
 def _evaluate(world, agent, *, submit=True, tone=5, leak=1):

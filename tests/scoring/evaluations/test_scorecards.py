@@ -13,7 +13,7 @@ from scoring.evaluations.services.scorecards import (
     scorecard_new_version,
     scorecard_publish,
 )
-from tests.scoring.factories import DEFAULT_SCORECARD, make_scorecard
+from tests.factories import DEFAULT_SCORECARD, make_scorecard
 
 
 def test_create_builds_sections_and_items_in_order(db):

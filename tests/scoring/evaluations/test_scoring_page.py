@@ -20,7 +20,7 @@ from scoring.evaluations.services.evaluations import (
     evaluation_start,
     score_answers,
 )
-from tests.scoring.factories import (
+from tests.factories import (
     CallCheckFactory,
     CallFactory,
     make_big_scorecard,

@@ -20,7 +20,7 @@ from scoring.evaluations.services.evaluations import (
     prefill_from_check,
     score_answers,
 )
-from tests.scoring.factories import CallCheckFactory, CallFactory, make_scorecard
+from tests.factories import CallCheckFactory, CallFactory, make_scorecard
 
 
 def _item(code, kind="yes_no", weight=1, critical=False, lo=1, hi=5):

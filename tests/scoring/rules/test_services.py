@@ -20,8 +20,7 @@ from scoring.rules.services import (
     library_try,
     parse_dialogue,
 )
-from tests.scoring.factories import CallFactory
-from tests.scoring.helpers_calls import HOTLINE, active_hotline
+from tests.factories import HOTLINE, CallFactory, active_hotline
 
 pytestmark = pytest.mark.django_db
 

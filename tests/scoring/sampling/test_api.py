@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from scoring.sampling.models import Assignment
 from scoring.sampling.services import sampling_plan_save
-from tests.scoring.factories_review import TZ, make_call, make_scorecard
+from tests.factories import REVIEW_SCORECARD, TZ, make_call, make_scorecard
 
 WEEK = datetime.date(2026, 3, 2)
 
@@ -21,7 +21,7 @@ def api():
 
 @pytest.fixture
 def card(db):
-    return make_scorecard()
+    return make_scorecard(REVIEW_SCORECARD)
 
 
 def test_sampling_plan_create_run_and_queue(world, card, api):

@@ -14,6 +14,7 @@ from org.models import Role
 from qa_center.periods import WEEK as WEEKLY
 from qa_center.periods import period_of
 from scoring.evaluations.models import Evaluation
+from scoring.evaluations.services.evaluations import evaluation_submit
 from scoring.sampling.models import Assignment, SamplingPlan
 from scoring.sampling.selectors import sampling_progress
 from scoring.sampling.services import (
@@ -21,8 +22,14 @@ from scoring.sampling.services import (
     sampling_plan_save,
     sampling_run,
 )
-from tests.factories import UserFactory
-from tests.scoring.factories_review import TZ, make_call, make_evaluation, make_scorecard
+from tests.factories import (
+    REVIEW_SCORECARD,
+    TZ,
+    UserFactory,
+    make_call,
+    make_evaluation,
+    make_scorecard,
+)
 
 WEEK = datetime.date(2026, 3, 2)  # a Monday
 
@@ -33,7 +40,7 @@ def _at(day: int, hour: int = 10) -> datetime.datetime:
 
 @pytest.fixture
 def card(db):
-    return make_scorecard()
+    return make_scorecard(REVIEW_SCORECARD)
 
 
 @pytest.fixture
@@ -228,11 +235,10 @@ def test_submitted_evaluation_completes_the_assignment(world, plan, card):
         call=assignment.call,
         card=card,
         evaluator=supervisor,
-        status=Evaluation.Status.DRAFT,
+        submit=False,
     )
     assert assignments_sync_done(supervisor=supervisor) == 0  # a draft
-    evaluation.status = Evaluation.Status.SUBMITTED
-    evaluation.save()
+    evaluation_submit(evaluation=evaluation, actor=supervisor, expected_version=evaluation.version)
     assert assignments_sync_done(supervisor=supervisor) == 1
     assignment.refresh_from_db()
     assert assignment.status == Assignment.Status.DONE
