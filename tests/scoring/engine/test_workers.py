@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import subprocess
@@ -13,29 +12,26 @@ from types import SimpleNamespace
 import pytest
 
 from scoring.engine import cli
+from tests.scoring.engine.helpers import big_library, library_phrases, write_calls
 
 ROOT = Path(__file__).parents[3]
 
 
 @pytest.fixture(scope="module")
 def bench_files(tmp_path_factory):
-    """The benchmark's 3,000-rule library and 150 of its calls (each result line lists all
-    3,000 rules: ~150 kB)."""
-    spec = importlib.util.spec_from_file_location("bench_engine", ROOT / "bench" / "engine.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    """A 3,000-rule library and 171 calls for it: 150, an invalid line, 20 more (each result
+    line lists all 3,000 rules)."""
     tmp = tmp_path_factory.mktemp("bench")
-    lib300, lib3000 = bench.make_library(300), bench.make_library(3000)
+    lib3000 = big_library(3000)
     rules = tmp / "rules.json"
     rules.write_text(json.dumps(lib3000, ensure_ascii=False), encoding="utf-8")
-    common = bench.library_phrases(lib300)
-    rare = [p for p in bench.library_phrases(lib3000) if p not in set(common)]
+    phrases = library_phrases(lib3000)
     calls = tmp / "calls.jsonl"
-    bench.make_calls(calls, 150, (common, rare))
+    write_calls(calls, 150, phrases)
     with calls.open("ab") as fh:  # an invalid line among them
         fh.write(b'{"call_id": "X", "turns": [{"speaker": "robot", "text": "hi"}]}\n')
     with calls.open("ab") as fh:
-        bench.make_calls(tmp / "more.jsonl", 20, (common, rare), seed=3)
+        write_calls(tmp / "more.jsonl", 20, phrases, seed=3)
         fh.write((tmp / "more.jsonl").read_bytes())
     return rules, calls
 
