@@ -105,7 +105,10 @@ def run(
         stderr.write(f"qa_score: error: {message}\n")
         return EXIT_BAD_LIBRARY
     # The collector stays off from the compile of the library to its freeze (see _score):
-    # switched back on in between, it would first walk every object the compile made.
+    # switched back on in between, it would first walk every object the compile made
+    # (tens of thousands of lists, tuples and dicts, none of them garbage). This command is
+    # the only engine code that switches the collector: the web app and its tasks compile
+    # libraries with it as it is, since the switch is process-wide.
     freezing = gc.get_freeze_count() == 0  # never thaw what the process froze itself
     with CollectorPaused() as collector:
         try:
@@ -443,7 +446,8 @@ _WORKER_LIBRARY: Library | None = None
 def _worker_init(data: Any) -> None:
     global _WORKER_LIBRARY
     if _WORKER_LIBRARY is None:
-        _WORKER_LIBRARY = Library(data)
+        with CollectorPaused():  # a worker process of this command: as run() does
+            _WORKER_LIBRARY = Library(data)
 
 
 def _worker_score(first_line: int, block: bytes) -> tuple[bytes, Any, int]:

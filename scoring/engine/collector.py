@@ -1,8 +1,13 @@
 """Pausing Python's cyclic garbage collector while a lot of long-lived objects are made.
 
-Compiling a rule library, or reading and writing a big import, makes hundreds of thousands of
-lists, tuples and dicts that live on and form no cycles; every collection on the way would walk
-all of them again for nothing. Plain Python: the engine, the services and the CLI share it.
+Compiling a rule library for a ``qa_score`` run makes hundreds of thousands of lists, tuples
+and dicts that live on and form no cycles; every collection on the way would walk all of them
+again for nothing.
+
+For command-line runs only (``scoring.engine.cli``): the switch is process-wide, so in a web
+server or a task worker it would also pause the collector of every other thread, and two
+threads pausing at once can end each other's pause early. Library compiles made by the web
+app and tasks (``load_library``) leave the collector alone.
 """
 
 from __future__ import annotations

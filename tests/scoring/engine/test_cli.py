@@ -269,6 +269,13 @@ def test_output_in_a_folder_that_takes_no_new_files_is_written_in_place(
     assert status == 2 and "cannot write" in err and "Permission denied" in err
 
 
+def _frozen(objects: list) -> list[bool]:
+    """Whether each object is in the collector's permanent generation (``gc.freeze()``):
+    tracked by the collector but in none of the generations it collects."""
+    collected = {id(o) for o in gc.get_objects()}
+    return [gc.is_tracked(o) and id(o) not in collected for o in objects]
+
+
 def test_the_collector_is_left_as_it_was(tmp_path, rules_file):
     """The command freezes its library out of the garbage collector while it scores; called
     in a long-lived process (Django's command, a Celery worker), it must not leave it so."""
@@ -284,13 +291,32 @@ def test_the_collector_is_left_as_it_was(tmp_path, rules_file):
         assert not gc.isenabled() and gc.get_freeze_count() == 0
     finally:
         gc.enable()
-    # A process that froze its own objects (a pre-forking server does) keeps them frozen.
+    # A process that froze its own objects (a pre-forking server does) keeps them frozen, and
+    # the command freezes nothing more. Checked object by object, not by gc.get_freeze_count():
+    # that counts the frozen objects still alive, and every object of the process is frozen
+    # here, other threads' included; one freed meanwhile lowers it (a live server's thread
+    # left by an earlier test frees a list of its own every 0.5 s).
     kept = [[object()] for _ in range(10)]
     gc.freeze()
     try:
-        frozen = gc.get_freeze_count()
-        assert frozen >= len(kept)
+        made_after = [[object()] for _ in range(10)]
+        assert _frozen(kept + made_after) == [True] * 10 + [False] * 10
         assert _run(rules_file, calls, tmp_path / "out.jsonl")[0] == 0
-        assert gc.get_freeze_count() == frozen
+        assert _frozen(kept) == [True] * 10, "the command thawed the process's frozen objects"
+        assert _frozen(made_after) == [False] * 10, "the command left objects frozen"
+        assert gc.isenabled()
     finally:
         gc.unfreeze()
+
+
+def test_compiling_a_library_leaves_the_collector_alone(monkeypatch):
+    """The web app and its tasks compile libraries (``load_library``) in threaded processes:
+    only the command line may switch the collector, which is process-wide."""
+    from scoring.engine import load_library
+
+    switched = []
+    for name in ("disable", "enable", "freeze", "unfreeze"):
+        monkeypatch.setattr(gc, name, lambda name=name: switched.append(name))
+    compiled = load_library(json.loads(FIXTURE.read_text(encoding="utf-8")))
+    compiled.score_call(call(1))
+    assert switched == []
