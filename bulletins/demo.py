@@ -11,7 +11,7 @@ WEEKS = 8
 
 
 def seed(*, stdout=None, rng=None) -> None:
-    from bulletins.models import Bulletin, ImprovementTarget, Kind, Level
+    from bulletins.models import Bulletin, ImprovementTarget, Kind
     from bulletins.services import (
         bulletin_generate_month,
         bulletin_issue,
@@ -20,6 +20,7 @@ def seed(*, stdout=None, rng=None) -> None:
     )
     from org.models import Role, User
     from qa_center import periods
+    from qa_center.levels import Level
 
     last_week = periods.previous(periods.current(periods.WEEK)).first_day
     weeks = [last_week - datetime.timedelta(weeks=n) for n in range(WEEKS - 1, -1, -1)]

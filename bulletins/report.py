@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from bulletins.figures import CUR, PREV, Acc, Collected
-from bulletins.models import Level, scope_key
+from bulletins.models import scope_key
 from org.models import Agent, Department, Team
+from qa_center.levels import Level
 
 
 @dataclass(frozen=True)

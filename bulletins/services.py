@@ -35,7 +35,6 @@ from bulletins.models import (
     BulletinRead,
     ImprovementTarget,
     Kind,
-    Level,
     NoticeSequence,
     TargetFollowUp,
     scope_key,
@@ -43,6 +42,7 @@ from bulletins.models import (
 from bulletins.report import Builder, Org, ScopeRef, scope_accs
 from org.models import Role, User
 from qa_center import periods
+from qa_center.levels import Level
 from qa_center.notifications import notify
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 
 from bulletins import exports, selectors, services
 from bulletins.forms import DecisionsForm, TargetForm
-from bulletins.models import Bulletin, ImprovementTarget, Kind, Level
+from bulletins.models import Bulletin, ImprovementTarget, Kind
+from qa_center.levels import BULLETIN_LEVELS, Level
 from qa_center.permissions import capability_required, has_capability
 
 
@@ -43,7 +44,7 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
     if kind in Kind.values:
         queryset = queryset.filter(kind=kind)
     level = request.GET.get("level", "")
-    if level in Level.values:
+    if level in dict(BULLETIN_LEVELS):
         queryset = queryset.filter(level=level)
     queryset = selectors.with_unread(queryset, request.user).select_related("department", "team")
     page = Paginator(queryset.order_by("-period_start", "kind", "level", "scope_key"), 50).get_page(
@@ -57,7 +58,7 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "level": level,
             "kinds": Kind.choices,
-            "levels": Level.choices,
+            "levels": BULLETIN_LEVELS,
             "can_issue": has_capability(request.user, "issue_bulletins"),
         },
     )

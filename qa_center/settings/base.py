@@ -300,9 +300,9 @@ QA_BULLETIN_MIN_SAMPLE = env_int("QA_BULLETIN_MIN_SAMPLE", 5)
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {
         "BulletinKindEnum": "bulletins.models.Kind",
-        "BulletinLevelEnum": "bulletins.models.Level",
+        "BulletinLevelEnum": "qa_center.levels.BULLETIN_LEVELS",
         "BulletinStatusEnum": "bulletins.models.Bulletin.Status",
         "ImprovementTargetStatusEnum": "bulletins.models.ImprovementTarget.Status",
-        "ImprovementTargetLevelEnum": "bulletins.models.TARGET_LEVELS",
+        "ImprovementTargetLevelEnum": "qa_center.levels.TARGET_LEVELS",
     }
 )
