@@ -22,7 +22,7 @@ from scoring.calibration.agreement import (
 )
 from scoring.calibration.models import CalibrationEntry, CalibrationSession
 from scoring.calibration.services import SCORED
-from scoring.evaluations.models import Answer, Evaluation, ScorecardItem
+from scoring.evaluations.models import NA, Answer, Evaluation, ScorecardItem
 
 HARSH = "harsh"
 LENIENT = "lenient"
@@ -64,13 +64,12 @@ def participant_status(session: CalibrationSession) -> list[dict]:
 def _label(item: ScorecardItem, answer: Answer | None):
     if answer is None:
         return None
-    if answer.is_na:
-        return "na"
-    if answer.value is None:
-        return None
+    state = answer.state
+    if state is None or state == NA:
+        return state
     if item.kind == ScorecardItem.Kind.YES_NO:
-        return "yes" if answer.value else "no"
-    return answer.value
+        return "yes" if state else "no"
+    return state
 
 
 @dataclass

@@ -27,17 +27,13 @@ from org.models import Role, User
 from qa_center.notifications import notify
 from qa_center.permissions import dispute_refusal, has_capability
 from scoring.disputes.models import Dispute, DisputeItem
-from scoring.evaluations.models import Answer, Evaluation, EvaluationEvent, ScorecardItem
-from scoring.evaluations.services.evaluations import NA, evaluation_rescore
+from scoring.evaluations.models import NA, Answer, Evaluation, EvaluationEvent, ScorecardItem
+from scoring.evaluations.services.evaluations import evaluation_rescore
 
 
 def reviewers() -> Iterable[User]:
     """The review group: its members, and administrators."""
     return User.objects.filter(Q(is_reviewer=True) | Q(role=Role.ADMIN), is_active=True)
-
-
-def _state(answer: Answer) -> int | str | None:
-    return NA if answer.is_na else answer.value
 
 
 def dispute_open(
@@ -109,7 +105,7 @@ def dispute_open(
             evaluation=locked,
             actor=user,
             action="disputed",
-            changes=[{"item": a.item.code, "value": _state(a), "reason": r} for a, r in chosen],
+            changes=[{"item": a.item.code, "value": a.state, "reason": r} for a, r in chosen],
             reason=reason,
             version=locked.version,
         )
@@ -127,7 +123,7 @@ def _decided_state(item: ScorecardItem, answer: Answer, decision: str, raw: Mapp
     """The answer's state after the decision (a value, NA), or raises ValidationError."""
     title = item.title
     if decision == DisputeItem.Decision.UPHELD:
-        return _state(answer)
+        return answer.state
     if decision == DisputeItem.Decision.OVERTURNED:
         # In the agent's favour: a yes/no answer flips (N/A becomes yes); a scale answer is set
         # aside (N/A) when the item allows it, else given full marks.
@@ -160,7 +156,7 @@ def _decided_state(item: ScorecardItem, answer: Answer, decision: str, raw: Mapp
                         % {"title": title, "min": item.scale_min, "max": item.scale_max}
                     }
                 )
-        if new == _state(answer):
+        if new == answer.state:
             raise ValidationError(
                 {
                     "value": _(
@@ -216,7 +212,7 @@ def dispute_decide(
             dispute_item.decision = decision
             dispute_item.new_value = None if new == NA else new
             dispute_item.note = note
-            if new != _state(answer):
+            if new != answer.state:
                 changes[answer.item.code] = {"na": True} if new == NA else {"value": new}
             label = DisputeItem.Decision(decision).label
             summary.append(f"{answer.item.title}: {label}" + (f"（{note}）" if note else ""))

@@ -14,6 +14,15 @@ from django.utils.translation import gettext_lazy as _
 from qa_center.permissions import scope_paths_via
 from scoring.calls.models import Call
 
+# An answer's state is its value, or NA: how an N/A answer is written in the history, in
+# stale-save differences and in dispute changes.
+NA = "na"
+
+
+def answer_state(value: int | None, is_na: bool) -> int | str | None:
+    """The state of an answer given as value and N/A flag (see Answer.state)."""
+    return NA if is_na else value
+
 
 class Scorecard(models.Model):
     """A versioned evaluation form. A published version is never changed, only superseded by
@@ -204,6 +213,11 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.evaluation_id}/{self.item_id}: {'N/A' if self.is_na else self.value}"
+
+    @property
+    def state(self) -> int | str | None:
+        """NA if the answer is N/A, else its value (None: not answered)."""
+        return answer_state(self.value, self.is_na)
 
 
 class EvaluationEvent(models.Model):

@@ -91,17 +91,13 @@ class ItemRow:
 
     @property
     def display_value(self) -> str:
-        return format_answer(self.item, _state_of(self.answer))
+        return format_answer(self.item, self.answer.state)
 
 
 @dataclass
 class SectionRows:
     section: ScorecardSection
     rows: list[ItemRow] = field(default_factory=list)
-
-
-def _state_of(answer: Answer) -> int | str | None:
-    return "na" if answer.is_na else answer.value
 
 
 def format_answer(item: ScorecardItem | None, state: Any) -> str:

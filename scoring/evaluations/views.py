@@ -232,7 +232,7 @@ def my_evaluations(request: HttpRequest) -> HttpResponse:
             {
                 "answer": a,
                 "item": a.item,
-                "value": sel.format_answer(a.item, "na" if a.is_na else a.value),
+                "value": sel.format_answer(a.item, a.state),
                 "result": results.get(a.item.rule_code) if a.item.rule_code else None,
             }
             for a in evaluation.answers.all()

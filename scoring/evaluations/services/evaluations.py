@@ -27,10 +27,16 @@ from django.utils.translation import gettext as _
 
 from qa_center.notifications import notify
 from scoring.calls.models import Call, CallCheck
-from scoring.evaluations.models import Answer, Evaluation, EvaluationEvent, Scorecard, ScorecardItem
+from scoring.evaluations.models import (
+    Answer,
+    Evaluation,
+    EvaluationEvent,
+    Scorecard,
+    ScorecardItem,
+    answer_state,
+)
 
 TWO_PLACES = Decimal("0.01")
-NA = "na"  # how an N/A answer is written in history entries and stale-save differences
 
 
 # --- The score ------------------------------------------------------------------------------
@@ -49,7 +55,7 @@ class ScoreResult(NamedTuple):
     items: dict[str, ItemScore]
 
 
-def _answer_state(answer: Any) -> tuple[int | None, bool]:
+def _value_and_na(answer: Any) -> tuple[int | None, bool]:
     """(value, is_na) from an Answer, or a dict with `value` and `na`/`is_na`."""
     if answer is None:
         return None, False
@@ -90,7 +96,7 @@ def score_answers(
     points = possible = Decimal(0)
     critical_failed = False
     for item in items:
-        value, is_na = _answer_state(answers.get(item.code))
+        value, is_na = _value_and_na(answers.get(item.code))
         result = item_score(item, value, is_na)
         per_item[item.code] = result
         if result.possible is not None:
@@ -203,7 +209,7 @@ def evaluation_start(
                 actor=evaluator,
                 action="started",
                 changes=[
-                    {"item": code, "field": "auto", "old": None, "new": _state(a, n)}
+                    {"item": code, "field": "auto", "old": None, "new": answer_state(a, n)}
                     for code, a, n in (
                         (c, p["auto_value"], p["auto_na"]) for c, p in prefill.items()
                     )
@@ -267,10 +273,6 @@ class StaleEvaluation(Exception):  # noqa: N818 - the domain's word for it
             ),
             "differences": [d.as_dict() for d in self.differences],
         }
-
-
-def _state(value: int | None, is_na: bool) -> int | str | None:
-    return NA if is_na else value
 
 
 @dataclass
@@ -349,8 +351,8 @@ def _differences(
     diffs = []
     for code, new in incoming.items():
         stored = answers_by_code[code]
-        theirs = _state(stored.value, stored.is_na)
-        yours = _state(new.value, new.is_na)
+        theirs = stored.state
+        yours = answer_state(new.value, new.is_na)
         if theirs != yours:
             diffs.append(Difference(code, stored.item.title, theirs, yours))
         if new.note is not None and new.note != stored.note:
@@ -392,7 +394,7 @@ def _plan_changes(
         item = answer.item
         if new.is_na and not item.allow_na and not answer.auto_na:
             raise ValidationError({code: _("%(title)s cannot be N/A.") % {"title": item.title}})
-        old_state = _state(answer.value, answer.is_na)
+        old_state = answer.state
         old_note, old_reason = answer.note, answer.override_reason
         answer.value, answer.is_na = new.value, new.is_na
         if new.note is not None:
@@ -407,7 +409,7 @@ def _plan_changes(
                 ]
         else:
             answer.override_reason = ""
-        new_state = _state(answer.value, answer.is_na)
+        new_state = answer.state
         entry: dict[str, Any] = {}
         if new_state != old_state:
             entry.update(old=old_state, new=new_state)
