@@ -3,8 +3,6 @@ improvement targets set for what fell short, and who has read what."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -13,21 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from org.models import Department, Team
+from qa_center.levels import BULLETIN_LEVELS, TARGET_LEVELS, Level
+from qa_center.periods import week_start_of
 
 
 class Kind(models.TextChoices):
     WEEKLY = "weekly", _("Weekly bulletin")
     MONTHLY = "monthly", _("Monthly notice")
-
-
-class Level(models.TextChoices):
-    CENTER = "center", _("Center")
-    DEPARTMENT = "department", _("Department")
-    TEAM = "team", _("Team")
-
-
-# The levels an improvement target can be set at (a team's or a department's shortfall).
-TARGET_LEVELS = [("team", _("Team")), ("department", _("Department"))]
 
 
 def scope_key(level: str, department_id: int | None = None, team_id: int | None = None) -> str:
@@ -52,7 +42,7 @@ class Bulletin(models.Model):
         ISSUED = "issued", _("Issued")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    level = models.CharField(_("scope"), max_length=12, choices=Level.choices)
+    level = models.CharField(_("scope"), max_length=12, choices=BULLETIN_LEVELS)
     department = models.ForeignKey(
         Department,
         on_delete=models.PROTECT,
@@ -301,8 +291,8 @@ class ImprovementTarget(models.Model):
         return self.due_week.isocalendar()[1]
 
     def clean(self) -> None:
-        if self.due_week and self.due_week.weekday() != 0:
-            self.due_week = self.due_week - datetime.timedelta(days=self.due_week.weekday())
+        if self.due_week:
+            self.due_week = week_start_of(self.due_week)
         if self.team_id and self.department_id and self.team.department_id != self.department_id:
             raise ValidationError({"team": _("The team is not in the department.")})
 

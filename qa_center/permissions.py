@@ -23,18 +23,12 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 from rest_framework.permissions import BasePermission
 
+from qa_center.levels import NO_SCOPE, Level
+
 if TYPE_CHECKING:
     from org.models import User
 
 M = TypeVar("M", bound=Model)
-
-
-class Level:
-    CENTER = "center"
-    DEPARTMENT = "department"
-    TEAM = "team"
-    AGENT = "agent"
-    NONE = "none"
 
 
 @dataclass(frozen=True)
@@ -91,16 +85,16 @@ def capabilities_of(user: User | Any) -> frozenset[str]:
 def user_scope(user: User | Any) -> Scope:
     """The part of the organization whose data this user may see."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Scope(Level.NONE)
+        return Scope(NO_SCOPE)
     role = user.role
     if role == "admin":
         return Scope(Level.CENTER)
     if role == "agent":
         if not user.agent_id:
-            return Scope(Level.NONE)
+            return Scope(NO_SCOPE)
         return Scope(Level.AGENT, agent_id=user.agent_id)
     if role == "teamlead":
-        return Scope(Level.TEAM, team_id=user.team_id) if user.team_id else Scope(Level.NONE)
+        return Scope(Level.TEAM, team_id=user.team_id) if user.team_id else Scope(NO_SCOPE)
     if user.department_id:
         return Scope(Level.DEPARTMENT, department_id=user.department_id)
     return Scope(Level.CENTER)
@@ -148,7 +142,7 @@ def units_with_ancestors(user: User | Any) -> Units:
     scope = user_scope(user)
     if scope.level == Level.CENTER:
         return Units(every=True)
-    if scope.level == Level.NONE:
+    if scope.level == NO_SCOPE:
         return Units()
     if scope.level == Level.DEPARTMENT:
         return Units(center=True, department_ids=frozenset({scope.department_id}))
@@ -171,7 +165,7 @@ def scope_queryset(user: User | Any, queryset: QuerySet[M]) -> QuerySet[M]:
     scope = user_scope(user)
     if scope.level == Level.CENTER:
         return queryset
-    if scope.level == Level.NONE:
+    if scope.level == NO_SCOPE:
         return queryset.none()
     paths: dict[str, str | None] = getattr(queryset.model, "scope_paths", {})
     path = paths.get(scope.level)
