@@ -518,8 +518,8 @@ def _score_pooled(
 # --------------------------------------------------------------------------------------------
 # Ranged workers: regular file in, regular file out. Workers read their own blocks and write
 # their own results at the right offset, so the parent neither copies input to them nor
-# output from them (on 2 cores it was a third process competing for them: ~15 % of the CPU
-# at 300 rules, and the whole 3,000-rule output written by one process).
+# output from them: it would be a third process competing for the cores, and the one writer
+# of the whole output (docs/performance.md, "CLI strategies", has the figures).
 
 
 def _regular_files(source: IO[bytes], sink: Any) -> tuple[int, int] | None:
