@@ -5,24 +5,16 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from bulletins.models import Bulletin, BulletinRead, ImprovementTarget, Kind
-from qa_center.permissions import has_capability, scope_queryset
+from bulletins.models import Bulletin, BulletinRead, ImprovementTarget
+from qa_center.permissions import scope_queryset, visible_bulletins
 
 
 def bulletins_for(user) -> QuerySet[Bulletin]:
-    """The bulletins in the user's scope (a team lead: the team's; a department's manager:
-    the department's and its teams'; the center's managers: all). Issued red-header notices
-    are addressed to every department, so everyone who reads bulletins reads them; drafts only
-    those who issue them."""
-    if not has_capability(user, "read_bulletins"):
-        return Bulletin.objects.none()
-    everything = Bulletin.objects.all()
-    scoped = scope_queryset(user, everything)
-    notices = everything.filter(kind=Kind.MONTHLY, status=Bulletin.Status.ISSUED)
-    visible = scoped | notices
-    if not has_capability(user, "issue_bulletins"):
-        visible = visible.exclude(kind=Kind.MONTHLY, status=Bulletin.Status.DRAFT)
-    return visible
+    """The bulletins the user may read (the permission module's rule, which also tells who a
+    bulletin's notification may reach): a team lead the team's; a department's manager the
+    department's and its teams'; the center's managers all; the issued red-header notices
+    everyone who reads bulletins; a draft notice only those who issue them."""
+    return visible_bulletins(user, Bulletin.objects.all())
 
 
 def current_only(queryset: QuerySet[Bulletin]) -> QuerySet[Bulletin]:

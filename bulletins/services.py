@@ -399,6 +399,7 @@ def _record_follow_ups(
         )
         notify(
             users=managers,
+            about=target,
             title=_("Target missed and escalated: %(team)s, %(label)s")
             % {"team": target.team.name if target.team_id else "", "label": target.label},
             body=_("Target %(target)s%% by week %(week)s, measure: %(measure)s")
@@ -538,6 +539,7 @@ def bulletin_generate_month(
             ]
             notify(
                 users=issuers,
+                about=bulletin,
                 title=_("Monthly notice drafted: %(title)s") % {"title": bulletin.title},
                 body=_("Review the draft, write the decisions and issue it."),
                 url=reverse("bulletins:detail", args=[bulletin.pk]),
@@ -661,7 +663,9 @@ def _announce(bulletins: list[Bulletin]) -> None:
         return
     readers = list(
         User.objects.filter(is_active=True, role__in=[Role.MANAGER, Role.TEAM_LEAD]).only(
-            "pk", "role", "department_id", "team_id", "email"
+            # What the permission module reads to tell who may open the bulletin, too.
+            *("pk", "role", "department_id", "team_id", "agent_id", "is_active", "is_reviewer"),
+            "email",
         )
     )
     for bulletin in bulletins:
@@ -682,6 +686,7 @@ def _announce(bulletins: list[Bulletin]) -> None:
         if users:
             notify(
                 users=users,
+                about=bulletin,
                 title=_("New bulletin: %(title)s") % {"title": bulletin.title},
                 url=reverse("bulletins:detail", args=[bulletin.pk]),
                 email=True,

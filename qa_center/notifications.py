@@ -9,11 +9,23 @@ from django.core.mail import send_mass_mail
 from django.db import transaction
 
 from qa_center.models import Notification
+from qa_center.permissions import notification_recipients
 
 
-def notify(*, users: Iterable, title: str, body: str = "", url: str = "", email: bool = False):
-    """Creates one notification per user; emails those with an address after commit."""
-    users = list(users)
+def notify(
+    *,
+    users: Iterable,
+    about,
+    title: str,
+    body: str = "",
+    url: str = "",
+    email: bool = False,
+) -> list:
+    """Creates one notification per user who may open `about`, the row the notification
+    points to (its page is `url`); emails those with an address after commit. The others are
+    dropped here, so that no title or body (a call id, an agent's reason) reaches someone to
+    whom the page would be a 404. Returns the users notified."""
+    users = notification_recipients(users, about)
     Notification.objects.bulk_create(
         [Notification(user=user, title=title, body=body, url=url) for user in users]
     )
@@ -25,6 +37,7 @@ def notify(*, users: Iterable, title: str, body: str = "", url: str = "", email:
         ]
         if messages:
             transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+    return users
 
 
 def unread_count(user) -> int:

@@ -353,3 +353,80 @@ def dispute_refusal(evaluation: Any, user: User | Any, *, now: Any = None) -> st
             "date": deadline,
         }
     return None
+
+
+# --- Opening a row: who may follow a link to it ---------------------------------------------
+
+
+def visible_bulletins(user: User | Any, queryset: QuerySet[M]) -> QuerySet[M]:
+    """The bulletins of `queryset` the user may read: those in their scope (a team lead the
+    team's; a department's manager the department's and its teams'; the center's managers
+    all), and the issued red-header notices, which are addressed to every department; a draft
+    notice only those who issue notices. Writing one is narrower: `may_write_bulletin`."""
+    from django.db.models import Q
+
+    if not has_capability(user, "read_bulletins"):
+        return queryset.none()
+    visible = queryset.filter(
+        Q(pk__in=scope_queryset(user, queryset.model._default_manager.all()).values("pk"))
+        | Q(kind="monthly", status="issued")
+    )
+    if not has_capability(user, "issue_bulletins"):
+        visible = visible.exclude(kind="monthly", status="draft")
+    return visible
+
+
+def may_write_bulletin(user: User | Any, bulletin: Model, *, capability: str) -> bool:
+    """May `user` change `bulletin` or act on it (revise or correct it, write its decisions,
+    issue it, set a target on it): the capability, and the bulletin in their own scope. Every
+    department reads the center's issued notice; only the center's managers correct it."""
+    return has_capability(user, capability) and can_view(user, bulletin)
+
+
+def visible_calibration_sessions(user: User | Any, queryset: QuerySet[M]) -> QuerySet[M]:
+    """The calibration sessions of `queryset` the user may open: those in their scope, and
+    every session they take part in."""
+    from django.db.models import Q
+
+    scoped = scope_queryset(user, queryset.model._default_manager.all()).values("pk")
+    return queryset.filter(Q(pk__in=scoped) | Q(participants=user)).distinct()
+
+
+# Opening a row of these models: the capabilities (any one) of the pages that show it, and the
+# rule that says which rows the user sees there. Keyed by model label (the core imports no app).
+# A model not listed: its scope alone.
+DISPUTE_CAPABILITIES = frozenset({"review_disputes", "own_results", "view_results"})
+_OPEN_RULES: dict[str, tuple[frozenset[str] | None, Callable[[Any, QuerySet], QuerySet]]] = {
+    "evaluations.Evaluation": (
+        frozenset({"own_results", "view_results", "score_calls"}),
+        visible_evaluations,
+    ),
+    "disputes.Dispute": (DISPUTE_CAPABILITIES, scope_queryset),
+    "calibration.CalibrationSession": (frozenset({"calibrate"}), visible_calibration_sessions),
+    "bulletins.Bulletin": (frozenset({"read_bulletins"}), visible_bulletins),
+    "bulletins.ImprovementTarget": (frozenset({"read_bulletins"}), scope_queryset),
+}
+
+
+def may_open(user: User | Any, obj: Model) -> bool:
+    """May `user` open `obj` (its page, its API row): the capability of its pages and the row
+    among those they see there. A notification goes only to people for whom this is true."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    capabilities, rule = _OPEN_RULES.get(type(obj)._meta.label, (None, scope_queryset))
+    if capabilities is not None and not any(has_capability(user, c) for c in capabilities):
+        return False
+    return rule(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+
+def notification_recipients(users: Any, obj: Model) -> list:
+    """The `users` who may open `obj` (`may_open`), each once, in the order given."""
+    seen: set[int] = set()
+    recipients = []
+    for user in users:
+        if user.pk in seen:
+            continue
+        seen.add(user.pk)
+        if may_open(user, obj):
+            recipients.append(user)
+    return recipients

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from org.models import User
-from qa_center.permissions import scope_queryset
+from qa_center.permissions import visible_calibration_sessions
 from scoring.calibration.agreement import (
     INTERVAL,
     NOMINAL,
@@ -29,11 +29,10 @@ LENIENT = "lenient"
 
 
 def sessions_for(user: User) -> QuerySet[CalibrationSession]:
-    """Sessions in the user's scope, and every session they take part in."""
-    scoped = scope_queryset(user, CalibrationSession.objects.all()).values("pk")
+    """Sessions in the user's scope, and every session they take part in (the permission
+    module's rule, which also tells who a session's notification may reach)."""
     return (
-        CalibrationSession.objects.filter(Q(pk__in=scoped) | Q(participants=user))
-        .distinct()
+        visible_calibration_sessions(user, CalibrationSession.objects.all())
         .select_related("call__agent", "call__team", "scorecard", "created_by")
         .annotate(
             participant_count=Count("participants", distinct=True),

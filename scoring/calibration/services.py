@@ -60,6 +60,7 @@ def calibration_create(
 
     notify(
         users=[u for u in participants if u.pk != created_by.pk],
+        about=session,
         title=_("Calibration: please score call %(call)s") % {"call": call.call_id},
         body=title,
         url=reverse("calibration:calibration_detail", args=[session.pk]),

@@ -7,13 +7,13 @@ from collections import defaultdict
 from django.db.models import Case, Count, F, IntegerField, QuerySet, Value, When
 
 from org.models import User
-from qa_center.permissions import has_capability, scope_queryset
+from qa_center.permissions import DISPUTE_CAPABILITIES, has_capability, scope_queryset
 from scoring.calls.models import Call
 from scoring.disputes.models import Dispute
 
-# Who may open the dispute pages at all: the review group rules, agents see their own, team
-# leads and managers read their scope's.
-DISPUTE_CAPABILITIES = ("review_disputes", "own_results", "view_results")
+# Who may open the dispute pages at all (DISPUTE_CAPABILITIES, in the permission module, which
+# also tells who a dispute's notification may reach): the review group rules, agents see their
+# own, team leads and managers read their scope's.
 
 
 def can_see_disputes(user: User) -> bool:

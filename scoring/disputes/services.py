@@ -112,6 +112,7 @@ def dispute_open(
         group = [u for u in reviewers() if u.pk != locked.evaluator_id]
         notify(
             users=group,
+            about=dispute,
             title=_("New dispute: call %(call)s") % {"call": locked.call.call_id},
             body=reason[:500],
             url=reverse("disputes:dispute_detail", args=[dispute.pk]),
@@ -281,6 +282,7 @@ def _notify_agent(dispute: Dispute, evaluation: Evaluation) -> None:
         return
     notify(
         users=users,
+        about=dispute,
         title=_("Your dispute on call %(call)s was decided: %(before)s → %(after)s")
         % {
             "call": evaluation.call.call_id,

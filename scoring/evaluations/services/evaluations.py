@@ -616,6 +616,7 @@ def _notify_agent(evaluation: Evaluation) -> None:
         return
     notify(
         users=users,
+        about=evaluation,
         title=_("New evaluation of your call %(call)s: %(score)s")
         % {
             "call": evaluation.call.call_id,
