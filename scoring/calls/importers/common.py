@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,14 @@ MAX_TURNS = 5000
 MAX_PROBLEMS = 200
 CALL_ID_MAX = 64
 AGENT_MAX = 20
+# Containers (objects, lists) within one another in an other field at most: far more than
+# any real metadata needs, and well under what the JSON writers and readers recurse through
+# (orjson writes 255 levels, json reads some 1,000).
+MAX_DEPTH = 32
+# What no database text or JSON value may hold: NUL (PostgreSQL refuses it in text and in
+# JSONB) and lone UTF-16 surrogates (json reads "\ud800" into one; it is no character and
+# cannot be encoded as UTF-8).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 _url_validator = URLValidator(schemes=["http", "https"])
 
@@ -56,13 +65,22 @@ class Problem:
     column: str | None = None  # spreadsheet column letter, when it helps
 
     def as_dict(self) -> dict[str, Any]:
+        # The dict is stored (the job's errors, JSON): values quoted from the file must not
+        # bring along what cannot be stored.
         return {
             "line": self.line,
-            "field": self.field,
+            "field": _storable(self.field),
             "column": self.column,
             "message": self.message,
-            "params": self.params,
+            "params": {key: _storable(value) for key, value in self.params.items()},
         }
+
+
+def _storable(value: Any) -> Any:
+    """A text quoted from a file, with NUL characters and lone surrogates made U+FFFD."""
+    if isinstance(value, str) and _UNSTORABLE.search(value):
+        return _UNSTORABLE.sub("\ufffd", value)
+    return value
 
 
 class FileRefusedError(Exception):
@@ -152,6 +170,16 @@ def detect_format(data: bytes, *, filename: str, declared: str | None = None) ->
         raise FileRefusedError(
             Problem(gettext_noop("This is not an XLSX workbook: its content is not an Excel file."))
         )
+    if fmt != "xlsx" and (encoding := _wide_encoding(data)):
+        raise FileRefusedError(
+            Problem(
+                gettext_noop(
+                    'The file is %(encoding)s text; save it as UTF-8 (in Excel: "CSV UTF-8") '
+                    "and import it again."
+                ),
+                {"encoding": encoding},
+            )
+        )
     if fmt != "xlsx" and (is_zip or b"\x00" in data[:65536]):
         raise FileRefusedError(
             Problem(
@@ -161,6 +189,24 @@ def detect_format(data: bytes, *, filename: str, declared: str | None = None) ->
             )
         )
     return fmt
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """ "UTF-16" or "UTF-32" for a text in one of them (Excel's "Unicode text", Notepad's
+    "Unicode"): by its BOM, or without one by the NUL bytes of its first characters, which
+    are ASCII in a calls file (a JSON brace, a column name). None for anything else."""
+    if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+        return "UTF-32"
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "UTF-16"
+    head = data[:16]
+    if len(head) == 16 and not any(head[1::4] + head[2::4]) and all(head[0::4]):
+        return "UTF-32"
+    if len(head) == 16 and (
+        (not any(head[1::2]) and all(head[0::2])) or (not any(head[0::2]) and all(head[1::2]))
+    ):
+        return "UTF-16"
+    return None
 
 
 def _check_size(data: bytes) -> None:
@@ -265,7 +311,10 @@ def _as_number(value: Any) -> float | None | str:
     if isinstance(value, bool):
         return "bad"
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond floats
+            return "bad"
     elif isinstance(value, str):
         try:
             number = float(value.strip())
@@ -288,8 +337,15 @@ def _as_datetime(value: Any) -> datetime.datetime | None:
             return None
     else:
         return None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, timezone.get_current_timezone())
+    try:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, timezone.get_current_timezone())
+        # A moment that is before year 1 or after year 9999 in UTC (or local time) cannot be
+        # stored nor shown: 0001-01-01T00:00:00+14:00.
+        moment.astimezone(datetime.UTC)
+        moment.astimezone(timezone.get_current_timezone())
+    except (OverflowError, ValueError):
+        return None
     return moment
 
 
@@ -356,6 +412,75 @@ def _check_call_fields(
         "channel": channel,
         "recording_url": recording_url,
     }
+
+
+def _unstorable_problem(value: Any) -> tuple[str, dict[str, Any]] | None:
+    """What in `value` (an other field's value, or a text) cannot be stored, as (message,
+    params): a NUL character, a lone surrogate, containers nested more than MAX_DEPTH deep,
+    NaN or an infinity (which JSON has not: json writes them, PostgreSQL and SQLite refuse
+    them; orjson would write null). Walked without recursion: the value may be deep."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        kind = type(item)
+        if kind is str:
+            bad = _UNSTORABLE.search(item)
+            if bad:
+                if bad.group() == "\x00":
+                    return (
+                        gettext_noop("Contains a NUL character (\\u0000), which cannot be stored."),
+                        {},
+                    )
+                return (
+                    gettext_noop(
+                        "Contains a lone surrogate (such as \\ud800), which is not a character "
+                        "and cannot be stored."
+                    ),
+                    {},
+                )
+        elif kind is float:
+            if not math.isfinite(item):
+                return gettext_noop("Not a finite number (NaN and Infinity cannot be stored)."), {}
+        elif kind is dict or kind is list:
+            if depth >= MAX_DEPTH:
+                return (
+                    gettext_noop("Nested too deeply (more than %(max)s levels)."),
+                    {"max": MAX_DEPTH},
+                )
+            if kind is dict:
+                stack.extend((key, depth + 1) for key in item)
+                stack.extend((child, depth + 1) for child in item.values())
+            else:
+                stack.extend((child, depth + 1) for child in item)
+    return None
+
+
+def _check_storable(call: ParsedCall, *, out: _Collector, texts: bool = True) -> bool:
+    """Whether every value of a call read from JSON can be stored; a problem per field that
+    cannot. `texts` False: the call's own texts are known to be free of NUL and surrogates
+    (read by orjson, which refuses lone surrogates, from a line without any "\\u0000"); its
+    other fields are looked at all the same (nesting, NaN)."""
+    found: list[tuple[str, tuple[str, dict[str, Any]]]] = []
+    if texts:
+        for name in ("call_id", "agent", "channel", "recording_url"):
+            problem = _unstorable_problem(getattr(call, name))
+            if problem:
+                found.append((name, problem))
+        for index, turn in enumerate(call.turns):
+            problem = _unstorable_problem(turn["text"])
+            if problem:
+                found.append((f"turns[{index}].text", problem))
+    for key, value in call.extra.items():
+        problem = _unstorable_problem(key) or _unstorable_problem(value)
+        if problem:
+            found.append((key, problem))
+    seen: set[str] = set()
+    for name, (message, params) in found:
+        if name in seen:
+            continue
+        seen.add(name)
+        out.add(Problem(message, params, line=call.line, field=name))
+    return not found
 
 
 def _check_turn(

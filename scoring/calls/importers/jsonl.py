@@ -20,6 +20,7 @@ from .common import (
     Problem,
     _check_call_fields,
     _check_line_length,
+    _check_storable,
     _check_turn,
     _Collector,
     _has_nul,
@@ -119,7 +120,11 @@ def _read_jsonl_line(number: int, raw_bytes: bytes, out: _Collector) -> ParsedCa
         if fields is None:
             return None
         extra = {k: v for k, v in obj.items() if k not in _KNOWN_JSON}
-        return ParsedCall(line=number, turns=turns, extra=extra, **fields)
+        call = ParsedCall(line=number, turns=turns, extra=extra, **fields)
+        # orjson refuses lone surrogates; a NUL can only come from its escape.
+        if not _check_storable(call, out=out, texts=b"\\u0000" in raw_bytes):
+            return None
+        return call
     try:
         raw_line = raw_bytes.decode("utf-8")
     except UnicodeDecodeError:
@@ -132,6 +137,12 @@ def _read_jsonl_line(number: int, raw_bytes: bytes, out: _Collector) -> ParsedCa
         out.add(
             Problem(gettext_noop("Not valid JSON: %(error)s."), {"error": exc.msg}, line=number)
         )
+        return None
+    except RecursionError:  # some 1,000 levels of lists or objects (orjson refused 1,024)
+        out.add(Problem(gettext_noop("Not valid JSON: nested too deeply."), line=number))
+        return None
+    except ValueError:  # an integer of more digits than Python converts (4,300)
+        out.add(Problem(gettext_noop("Not valid JSON: a number has too many digits."), line=number))
         return None
     if not isinstance(obj, dict):
         out.add(Problem(gettext_noop("Each line must be a JSON object (one call)."), line=number))
@@ -176,7 +187,8 @@ def _read_jsonl_line(number: int, raw_bytes: bytes, out: _Collector) -> ParsedCa
     if fields is None or not turns_ok:
         return None
     extra = {k: v for k, v in obj.items() if k not in _KNOWN_JSON}
-    return ParsedCall(line=number, turns=turns, extra=extra, **fields)
+    call = ParsedCall(line=number, turns=turns, extra=extra, **fields)
+    return call if _check_storable(call, out=out) else None
 
 
 class JsonlReader:

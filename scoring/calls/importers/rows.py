@@ -23,6 +23,7 @@ from .common import (
     _check_call_fields,
     _check_turn,
     _Collector,
+    _unstorable_problem,
 )
 
 # --- Rows (CSV and XLSX) -----------------------------------------------------------------------
@@ -52,6 +53,18 @@ def _parse_rows(rows: Any, out: _Collector, *, spreadsheet: bool) -> list[Parsed
                     )
                 )
                 return []
+            twice = sorted({c for c in columns if c and columns.count(c) > 1})
+            if twice:
+                # Which of the two would be read is anybody's guess: say so rather than pick.
+                for name in twice:
+                    out.add(
+                        Problem(
+                            gettext_noop("Column %(column)s appears twice in the header."),
+                            {"column": name},
+                            line=number,
+                        )
+                    )
+                return []
             if spreadsheet:
                 from openpyxl.utils import get_column_letter
 
@@ -63,6 +76,17 @@ def _parse_rows(rows: Any, out: _Collector, *, spreadsheet: bool) -> list[Parsed
             name: (cells[i] if i < len(cells) else None) for i, name in enumerate(columns) if name
         }
         fields = _check_call_fields(values, line=number, out=out, column_of=column_of)
+        # A text decoded as UTF-8 has neither NUL (refused with the file) nor surrogates, nor
+        # does XML; a crafted workbook may still hold a NaN number.
+        storable = True
+        for name, value in values.items():
+            problem = _unstorable_problem(value)
+            if problem:
+                storable = False
+                message, params = problem
+                out.add(
+                    Problem(message, params, line=number, field=name, column=column_of.get(name))
+                )
         turn = _check_turn(
             values,
             index=0,
@@ -101,7 +125,7 @@ def _parse_rows(rows: Any, out: _Collector, *, spreadsheet: bool) -> list[Parsed
                         )
                     )
                     group["ok"] = False
-        if fields is None:
+        if fields is None or not storable:
             group["ok"] = False
         if turn is None:
             group["ok"] = False
@@ -204,6 +228,33 @@ def _check_zip(data: bytes) -> None:
         )
 
 
+def _unreadable(exc: Exception) -> FileRefusedError:
+    """The refusal of a workbook openpyxl could not read (opening it or reading its rows)."""
+    from defusedxml import DefusedXmlException
+
+    # openpyxl wraps what it caught ("Unable to read workbook"): look along the chain.
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, DefusedXmlException):
+        cause = cause.__cause__ or cause.__context__
+    if cause is not None:
+        # defusedxml (under openpyxl) refused a DTD, an entity or an external reference:
+        # say so in the user's language, not in defusedxml's English.
+        return FileRefusedError(
+            Problem(
+                gettext_noop(
+                    "The workbook contains XML entity declarations, which are refused for "
+                    "safety. Open it in Excel, save it again as .xlsx and import that file."
+                )
+            )
+        )
+    return FileRefusedError(
+        Problem(
+            gettext_noop("The XLSX workbook cannot be read: %(error)s."),
+            {"error": str(exc)[:200]},
+        )
+    )
+
+
 def _xlsx_rows(data: bytes):
     import openpyxl
     from openpyxl.utils import get_column_letter
@@ -212,15 +263,12 @@ def _xlsx_rows(data: bytes):
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
-        raise FileRefusedError(
-            Problem(
-                gettext_noop("The XLSX workbook cannot be read: %(error)s."),
-                {"error": str(exc)[:200]},
-            )
-        ) from None
+        raise _unreadable(exc) from None
     try:
         sheet = workbook.worksheets[0]
-        for number, row in enumerate(sheet.iter_rows(), start=1):
+        # Read-only mode parses the sheet while its rows are read: its XML is refused here.
+        rows = _sheet_rows(sheet)
+        for number, row in rows:
             values = []
             for index, cell in enumerate(row):
                 if getattr(cell, "data_type", None) == "f":
@@ -239,3 +287,16 @@ def _xlsx_rows(data: bytes):
             yield number, values
     finally:
         workbook.close()
+
+
+def _sheet_rows(sheet):
+    """(row number, row) of the sheet, a damaged sheet refused as a damaged workbook is."""
+    rows = enumerate(sheet.iter_rows(), start=1)
+    while True:
+        try:
+            item = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # noqa: BLE001 - as for load_workbook
+            raise _unreadable(exc) from None
+        yield item

@@ -12,7 +12,9 @@ have problems, with the same outcome as validating it all first.
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import sys
 from collections.abc import Iterable
 from typing import Any
@@ -24,9 +26,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from org.models import Agent
+from org.models import Agent, Team
 from org.selectors import memberships_by_agent, team_id_on
-from qa_center.permissions import visible_import_jobs
+from qa_center.levels import Level
+from qa_center.permissions import scope_queryset, user_scope, visible_import_jobs
 from scoring.calls.importers import (
     FileRefusedError,
     JsonlReader,
@@ -94,6 +97,8 @@ def import_job_create(*, user, filename: str, content: bytes, fmt: str | None = 
     """A new job for an uploaded file. A file that cannot be read at all (too big, wrong
     type) gives a job that is already refused, so the refusal is on record too."""
     filename = (filename or "upload").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255]
+    # Stored as text: no NUL nor lone surrogate (an upload's name may hold anything).
+    filename = re.sub("[\x00-\x1f\ud800-\udfff]", "\ufffd", filename) or "upload"
     job = ImportJob(created_by=user, filename=filename, format=fmt or ImportJob.Format.JSONL)
     try:
         if len(content) > settings.QA_IMPORT_MAX_BYTES:
@@ -158,17 +163,49 @@ Row = tuple[ParsedCall, int, int, float | None]
 
 class _Resolver:
     """Agents and teams of calls, a batch of calls at a time: each agent (and its team
-    memberships) is asked for once, then kept for the following batches."""
+    memberships) is asked for once, then kept for the following batches.
 
-    def __init__(self) -> None:
+    Within the importer's scope (`permissions.user_scope`; the center's for an administrator
+    or a user without a department): a call is imported only if it lands in the scope, that
+    is if its team on the day of the call (the team the call is stored with, which decides
+    who sees it) is one of the importer's. Otherwise the row is refused:
+    - an agent the importer cannot see is "unknown", with the very message of an employee
+      number nobody has: the file learns nothing about other departments' agents;
+    - an agent the importer sees (now in their scope) but who was in another team outside it
+      on that day is told as such (the importer knows the agent; the call is not theirs).
+    An agent who has since left the importer's scope but was in it on the day of the call is
+    the importer's to import: the call lands in their scope, where the agent's other calls
+    of the time already are.
+
+    Call ids are unique across the center. An id already imported within the scope is a
+    duplicate, reported and skipped, as always. An id already imported outside the scope
+    cannot be imported again, and must not be confirmed either: reporting it as a duplicate
+    ("already imported") would tell the importer that the id exists, that it is "theirs",
+    and would hide that their row was not stored. It is refused as a problem of the row that
+    says only that the id cannot be imported here (the whole file is then refused, all or
+    nothing, and the attempt stays on record in the job's errors, which administrators see),
+    never whose call it is, where or when. That the id is unusable is the one thing a single
+    id space cannot hide; nothing else is told."""
+
+    def __init__(self, user=None) -> None:
         self._agents: dict[str, Agent] = {}
         self._memberships: dict[int, list] = {}
         self._asked: set[str] = set()
         self._local = timezone.get_current_timezone()
+        self._user = user
+        # None: the whole center (no scope to apply).
+        self._everything = user is None or user_scope(user).level == Level.CENTER
+        self._teams: frozenset[int] = frozenset()
+        self._visible: set[int] = set()  # agents the importer sees (of those asked for)
+        if not self._everything:
+            self._teams = frozenset(
+                scope_queryset(user, Team.objects.all()).values_list("pk", flat=True)
+            )
 
     def __call__(self, calls: list[ParsedCall]) -> tuple[list[Row], list[str], list[Problem]]:
-        """Calls to write (new ones), duplicates (call ids already imported), and problems
-        (unknown agents), in the order of `calls`. A handful of queries per batch."""
+        """Calls to write (new ones), duplicates (call ids already imported, in scope), and
+        problems (unknown agents, calls outside the scope), in the order of `calls`. A
+        handful of queries per batch."""
         employee_nos = {call.agent for call in calls} - self._asked
         if employee_nos:
             found = {
@@ -180,39 +217,86 @@ class _Resolver:
             self._agents.update(found)
             self._memberships.update(memberships_by_agent(agent.pk for agent in found.values()))
             self._asked |= employee_nos
+            if not self._everything and found:
+                pks = [agent.pk for agent in found.values()]
+                self._visible.update(
+                    scope_queryset(self._user, Agent.objects.filter(pk__in=pks)).values_list(
+                        "pk", flat=True
+                    )
+                )
         agents, memberships, local = self._agents, self._memberships, self._local
         existing = _existing_call_ids([call.call_id for call in calls])
+        if existing and not self._everything:
+            in_scope = set(
+                scope_queryset(self._user, Call.objects.filter(call_id__in=existing)).values_list(
+                    "call_id", flat=True
+                )
+            )
+        else:
+            in_scope = existing
         problems: list[Problem] = []
         duplicates: list[str] = []
         rows: list[Row] = []
         for call in calls:
             agent = agents.get(call.agent)
-            if agent is None:
+            day = call.started_at.astimezone(local).date()
+            team_id = None
+            if agent is not None:
+                team_id = team_id_on(memberships.get(agent.pk, []), agent.team_id, day)
+            if agent is None or not (
+                self._everything or team_id in self._teams or agent.pk in self._visible
+            ):
+                problems.append(_unknown_agent(call))
+                continue
+            if not self._everything and team_id not in self._teams:
                 problems.append(
                     Problem(
-                        gettext_noop("Unknown agent %(agent)s: no agent has this employee number."),
-                        {"agent": call.agent},
+                        gettext_noop(
+                            "On %(day)s agent %(agent)s was in a team outside your scope: "
+                            "their call cannot be imported here."
+                        ),
+                        {"day": day.isoformat(), "agent": call.agent},
                         line=call.line,
                         field="agent",
                     )
                 )
                 continue
             if call.call_id in existing:
-                duplicates.append(call.call_id)
+                if call.call_id in in_scope:
+                    duplicates.append(call.call_id)
+                else:  # see the class's docstring: refused, not confirmed
+                    problems.append(
+                        Problem(
+                            gettext_noop(
+                                "Call id %(call_id)s cannot be imported here; if the call is "
+                                "yours, ask an administrator."
+                            ),
+                            {"call_id": call.call_id},
+                            line=call.line,
+                            field="call_id",
+                        )
+                    )
                 continue
-            day = call.started_at.astimezone(local).date()
             duration = call.duration_seconds
             if duration is None:
                 ends = [turn["end"] for turn in call.turns if "end" in turn]
                 duration = max(ends) if ends else None
-            team_id = team_id_on(memberships.get(agent.pk, []), agent.team_id, day)
             rows.append((call, agent.pk, team_id, duration))
         return rows, duplicates, problems
 
 
-def _resolve(calls: list[ParsedCall]) -> tuple[list[Row], list[str], list[Problem]]:
+def _unknown_agent(call: ParsedCall) -> Problem:
+    return Problem(
+        gettext_noop("Unknown agent %(agent)s: no agent has this employee number."),
+        {"agent": call.agent},
+        line=call.line,
+        field="agent",
+    )
+
+
+def _resolve(calls: list[ParsedCall], user=None) -> tuple[list[Row], list[str], list[Problem]]:
     """Calls to write, duplicates and problems for all the calls of a file (see `_Resolver`)."""
-    return _Resolver()(calls)
+    return _Resolver(user)(calls)
 
 
 _COLLIDED = Problem(
@@ -257,10 +341,32 @@ def _fail(job_id: int, problems: list[dict[str, Any]], total: int = 0) -> Import
     return ImportJob.objects.get(pk=job_id)
 
 
+def _unexpected(job_id: int) -> Problem:
+    return Problem(
+        gettext_noop(
+            "The import failed because of an unexpected error (import %(job)s). Nothing was "
+            "imported. Try again; if it fails again, give an administrator the import's number."
+        ),
+        {"job": job_id},
+    )
+
+
 def import_run(*, job_id: int, content: bytes | None = None) -> ImportJob:
     """Validate the job's file and import it all-or-nothing. Safe to run twice: a job that
     is done or refused is left alone, and a job interrupted mid-way wrote nothing (one
-    transaction), so it simply runs again."""
+    transaction), so it simply runs again.
+
+    Whatever goes wrong, the job ends: an error nobody foresaw fails it with a reason the
+    user can act on (and quote), its traceback logged, rather than leaving it "running"
+    forever or giving the page a 500. Nothing was written: the writing is one transaction."""
+    try:
+        return _run(job_id=job_id, content=content)
+    except Exception:
+        logger.exception("import %s failed with an unexpected error", job_id)
+        return _fail(job_id, [_unexpected(job_id).as_dict()])
+
+
+def _run(*, job_id: int, content: bytes | None) -> ImportJob:
     claimed = ImportJob.objects.filter(
         pk=job_id, status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING]
     ).update(status=ImportJob.Status.RUNNING)
@@ -276,13 +382,13 @@ def import_run(*, job_id: int, content: bytes | None = None) -> ImportJob:
             if _pg.is_postgres():
                 reader = jsonl_reader(content, filename=job.filename, fmt=job.format)
                 if reader is not None:
-                    return _import_streamed(job_id, reader, collector)
+                    return _import_streamed(job_id, reader, collector, job.created_by)
             _fmt, calls, problems = parse_calls(content, filename=job.filename, fmt=job.format)
         except FileRefusedError as exc:
             return _fail(job_id, [exc.problem.as_dict()])
         if problems:
             return _fail(job_id, [p.as_dict() for p in problems], total=len(calls))
-        rows, duplicates, problems = _resolve(calls)
+        rows, duplicates, problems = _resolve(calls, job.created_by)
         if problems:
             return _fail(job_id, [p.as_dict() for p in problems], total=len(calls))
         total = len(calls)
@@ -341,14 +447,16 @@ class _Lines:
                 into.append(call)
 
 
-def _import_streamed(job_id: int, reader: JsonlReader, collector: CollectorPaused) -> ImportJob:
+def _import_streamed(
+    job_id: int, reader: JsonlReader, collector: CollectorPaused, user=None
+) -> ImportJob:
     """`import_run` of a JSON Lines file on PostgreSQL, in one pass: the calls read so far are
     resolved and copied, STREAM_CHUNK at a time, while the next ones are read (a line read per
     row copied), so that the server writes while Python reads. The outcome is the one of
     reading the whole file first, whatever is in it: the file's problems, else unknown
     agents, fail the job, and whatever was written is rolled back; nothing more is written
     once the job is bound to fail."""
-    resolve = _Resolver()
+    resolve = _Resolver(user)
     lines = _Lines(reader)
     imported = 0
     duplicates: list[str] = []
@@ -452,7 +560,7 @@ _CALL_COLUMNS = [
 def _call_line(job: ImportJob):
     """A function making a row into its line of COPY text (the values bulk_create writes)."""
     tail = f"\t{job.pk}\t{timezone.now().isoformat()}\n".encode()
-    field, field_bytes, dumps = _pg.field, _pg.field_bytes, _pg.dumps_bytes
+    field, field_bytes, dumps = _pg.field, _pg.field_bytes, _dumps
 
     def line(row: Row) -> bytes:
         call, agent_id, team_id, duration = row
@@ -479,6 +587,15 @@ def _call_line(job: ImportJob):
         )
 
     return line
+
+
+def _dumps(value: Any) -> bytes:
+    """JSON text for COPY: orjson's, or json's for what orjson cannot write (an integer
+    beyond 64 bits in an other field: PostgreSQL's JSONB keeps it, as bulk_create's json)."""
+    try:
+        return _pg.dumps_bytes(value)
+    except TypeError:  # orjson.JSONEncodeError
+        return json.dumps(value, ensure_ascii=False, allow_nan=False).encode()
 
 
 def _imported_ids(job: ImportJob) -> list[int]:

@@ -238,9 +238,12 @@ def _stored_calls() -> list[str]:
     return [repr(row) for row in rows]
 
 
-def _both_ways(world, monkeypatch, content: bytes, *, existing=(), existing_hidden=False):
+def _both_ways(
+    world, monkeypatch, content: bytes, *, existing=(), existing_hidden=False, existing_team="a1"
+):
     """The job's outcome and the stored calls for `content`, imported in one pass (a few calls
-    at a time) and by validating the whole file first; `existing` calls are there before."""
+    at a time) and by validating the whole file first; `existing` calls are there before, of
+    an agent of `existing_team` (a1: within the importing supervisor's department)."""
     from scoring.calls.services import imports
 
     monkeypatch.setattr(imports, "STREAM_CHUNK", 3)
@@ -255,8 +258,8 @@ def _both_ways(world, monkeypatch, content: bytes, *, existing=(), existing_hidd
         for call_id in existing:
             CallFactory(
                 call_id=call_id,
-                agent=world.agents["b1"][0],
-                team=world.team_b1,
+                agent=world.agents[existing_team][0],
+                team=getattr(world, f"team_{existing_team}"),
                 started_at="2026-11-01T09:00:00+08:00",
             )
         with monkeypatch.context() as patch:
@@ -292,6 +295,13 @@ def test_one_pass_imports_what_the_whole_file_imports(world, monkeypatch):
         world, monkeypatch, jsonl(*_calls(world)), existing=["C-2", "C-7"]
     )
     assert outcome[4] == 8 and duplicates == ["C-2", "C-7"]
+    # Another department's call ids are not duplicates: refused, not confirmed.
+    (outcome, duplicates, stored) = _both_ways(
+        world, monkeypatch, jsonl(*_calls(world)), existing=["C-2", "C-7"], existing_team="b1"
+    )
+    assert outcome[0] == "failed" and outcome[4] == 0 and duplicates == []
+    assert [(p["line"], p["field"]) for p in outcome[1]] == [(2, "call_id"), (7, "call_id")]
+    assert len(stored) == 2  # only the other department's calls
 
 
 @pytest.mark.postgres
