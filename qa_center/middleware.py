@@ -26,3 +26,22 @@ class LanguageMiddleware:
         if "Cookie" not in patch:
             response.headers["Vary"] = f"{patch}, Cookie" if patch else "Cookie"
         return response
+
+
+class PermissionsPolicyMiddleware:
+    """Sends Permissions-Policy (settings.PERMISSIONS_POLICY): the pages use no camera,
+    microphone, location, payment or USB, so a script that got in could not ask for them either.
+    Django has no setting for this header (django-csp covers Content-Security-Policy only)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(allow)})"
+            for feature, allow in getattr(settings, "PERMISSIONS_POLICY", {}).items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response

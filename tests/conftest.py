@@ -69,6 +69,36 @@ CHROMIUM_ARGS = [
 ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "test-artifacts")
 
 
+# What the Content-Security-Policy blocked during the current browser test (an inline script or
+# style, an eval, a foreign host): Chromium reports each on the console of the page.
+CSP_BLOCKED: list[str] = []
+
+
+def _watching_csp(new_context):
+    def new_context_watching_csp(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+
+        def on_console(message) -> None:
+            if "Content Security Policy" in message.text:
+                CSP_BLOCKED.append(f"{message.location.get('url')}: {message.text}")
+
+        context.on("console", on_console)
+        return context
+
+    return new_context_watching_csp
+
+
+@pytest.fixture(autouse=True)
+def _nothing_blocked_by_the_csp(request):
+    """Every browser test also proves its pages work under the Content-Security-Policy."""
+    if request.node.get_closest_marker("browser") is None:
+        yield
+        return
+    CSP_BLOCKED.clear()
+    yield
+    assert not CSP_BLOCKED, f"the Content-Security-Policy blocked: {CSP_BLOCKED}"
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright (never `playwright install`)."""
@@ -81,6 +111,7 @@ def browser():
         instance = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
+        instance.new_context = _watching_csp(instance.new_context)
         yield instance
         instance.close()
 

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     # Lowest first: each app imports only the ones above it (README, "Layout").
     "qa_center",
     "org",
@@ -54,6 +55,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files (SVG can hold script) carry the headers too.
+    "csp.middleware.CSPMiddleware",
+    "qa_center.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "qa_center.middleware.LanguageMiddleware",
@@ -188,6 +192,44 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+
+# --- Security headers -----------------------------------------------------------------------
+# Content-Security-Policy (django-csp): the pages load only our own scripts, styles, images and
+# fonts, with no inline script or style and no eval; templates have no inline <script>, no on*=
+# handler and no style="" (tests/qa_center/test_security_headers.py keeps it so). The API docs
+# pages relax it on their URLs only (home/urls.py). Recordings are played from the call system's
+# server: media-src names it (QA_RECORDING_ORIGINS; media cannot run script).
+QA_RECORDING_ORIGINS = env_list("QA_RECORDING_ORIGINS", ["https:"])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'", *QA_RECORDING_ORIGINS],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Permissions-Policy (qa_center.middleware): no page uses any of these browser features.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

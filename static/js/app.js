@@ -8,6 +8,12 @@ document.addEventListener("DOMContentLoaded", () => {
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+  // Filters that apply on change: <select data-autosubmit> (a <noscript> button stands in).
+  document.body.addEventListener("change", (event) => {
+    if (event.target.matches("[data-autosubmit]") && event.target.form) {
+      event.target.form.requestSubmit();
+    }
+  });
   // Confirm buttons: <button data-confirm="…">
   document.body.addEventListener("click", (event) => {
     const target = event.target.closest("[data-confirm]");
