@@ -5,6 +5,9 @@ Idempotence: (kind, scope, period, revision) is unique in the database. A run ta
 PostgreSQL advisory lock for its period, skips scopes that already have a bulletin, and writes
 all of its bulletins, follow-ups and notifications in one transaction — so two runs at once
 yield one bulletin per scope, and a run killed half-way leaves nothing and is simply retried.
+A revision is of the revision current when it was asked for: re-read under the lock, a scope
+that another run revised meanwhile is skipped, so two requests for a revision at once (the
+command run twice, a double click on "correct") make one revision, not two.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
@@ -44,6 +47,7 @@ from org.models import Role, User
 from qa_center import periods
 from qa_center.levels import Level
 from qa_center.notifications import notify
+from qa_center.permissions import has_capability, may_write_bulletin, user_scope
 
 log = logging.getLogger(__name__)
 OPEN_STATUSES = (ImprovementTarget.Status.OPEN, ImprovementTarget.Status.ESCALATED)
@@ -68,6 +72,16 @@ def _lock_period(kind: str, period_start: datetime.date) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4242, key - 2**31])
         cursor.execute("SET LOCAL work_mem = %s", [RUN_WORK_MEM])
+
+
+def _current_revisions(kind: str, period_start: datetime.date) -> dict[str, int]:
+    """The highest revision of each scope's bulletin of the period: {scope_key: revision}."""
+    return dict(
+        Bulletin.objects.filter(kind=kind, period_start=period_start)
+        .values("scope_key")
+        .annotate(rev=Max("revision"))
+        .values_list("scope_key", "rev")
+    )
 
 
 def _title(kind: str, scope: ScopeRef, period_start: datetime.date, org: Org) -> str:
@@ -109,14 +123,22 @@ def bulletins_generate_week(
     revise: bool = False,
     reason: str = "",
     notify_readers: bool = True,
+    of_revisions: dict[str, int] | None = None,
 ) -> RunResult:
     """Generate the weekly bulletins of the week starting `week_start` (a Monday) for every
     scope (or those whose scope_key is in `scopes`). Without `revise`, scopes that already
-    have a bulletin are skipped; with it, each gets a new revision carrying `reason`."""
+    have a bulletin are skipped; with it, each gets a new revision carrying `reason` — a
+    revision of the one current when this was called (or given in `of_revisions`, {scope_key:
+    revision}); a scope revised by someone else meanwhile is skipped, not revised twice."""
     week = periods.period_of(periods.WEEK, week_start)
     week_start = week.first_day
     if revise and not reason.strip():
         raise ValidationError({"reason": _("Say why the bulletin is regenerated.")})
+    if revise and of_revisions is None:
+        # Read before waiting for the lock: what this request asks to revise. A run that holds
+        # the lock now has not committed its revision, so it is not seen here, and it is
+        # found under the lock below.
+        of_revisions = _current_revisions(Kind.WEEKLY, week_start)
     period = (week_start, week.last_day)
     start, end = week.start, week.end
     prev_start = periods.previous(week).start
@@ -126,13 +148,11 @@ def bulletins_generate_week(
         _lock_period(Kind.WEEKLY, week_start)
         org = Org()
         all_scopes = [s for s in org.scopes() if wanted is None or s.key in wanted]
-        latest = dict(
-            Bulletin.objects.filter(kind=Kind.WEEKLY, period_start=week_start)
-            .values("scope_key")
-            .annotate(rev=Max("revision"))
-            .values_list("scope_key", "rev")
-        )
-        todo = [s for s in all_scopes if revise or s.key not in latest]
+        latest = _current_revisions(Kind.WEEKLY, week_start)
+        if revise:
+            todo = [s for s in all_scopes if latest.get(s.key, 0) == of_revisions.get(s.key, 0)]
+        else:
+            todo = [s for s in all_scopes if s.key not in latest]
         if not todo:
             return RunResult([], len(all_scopes))
         collected = collect(
@@ -427,6 +447,8 @@ def improvement_target_create(
     """A team lead's (or department's) measure and target for a shortfall seen in `bulletin`.
     A target still open for the same item is replaced by this one: it amends the measure, so
     the old one is closed as amended, never as missed (the monthly notice lists misses)."""
+    if not may_write_bulletin(actor, bulletin, capability=None):
+        raise PermissionDenied(_("You may set targets only on your own scope's bulletins."))
     if bulletin.level == Level.CENTER:
         raise ValidationError(_("Targets are set for a team or a department."))
     baseline = None
@@ -480,24 +502,47 @@ def improvement_target_create(
 
 # --- monthly ------------------------------------------------------------------------------
 def bulletin_generate_month(
-    *, month: datetime.date, revise: bool = False, reason: str = "", notify_readers: bool = True
+    *,
+    month: datetime.date,
+    revise: bool = False,
+    reason: str = "",
+    notify_readers: bool = True,
+    actor: User | None = None,
+    of_revision: int | None = None,
 ) -> RunResult:
     """Draft the monthly red-header notice of `month` (the center's). Without `revise` an
     existing notice is kept; with it a new revision is drafted which, if the latest was
-    issued, is a correction that will get its own number."""
+    issued, is a correction that will get its own number — a revision of `of_revision` (by
+    default the one current when this was called): if someone revised it meanwhile, nothing
+    is drafted. `actor`: who asked (a page; the periodic job and the command have none), who
+    must have the notice in their scope: a department's manager does not correct the
+    center's notice."""
     period = periods.period_of(periods.MONTH, month)
     month = period.first_day
     if revise and not reason.strip():
         raise ValidationError({"reason": _("Say why the notice is redrafted.")})
+    center = scope_key(Level.CENTER)
+    if revise and of_revision is None:
+        # Read before waiting for the lock (see bulletins_generate_week).
+        of_revision = _current_revisions(Kind.MONTHLY, month).get(center, 0)
     with transaction.atomic():
         _lock_period(Kind.MONTHLY, month)
         previous = (
-            Bulletin.objects.filter(kind=Kind.MONTHLY, scope_key="center", period_start=month)
+            Bulletin.objects.filter(kind=Kind.MONTHLY, scope_key=center, period_start=month)
             .order_by("-revision")
             .first()
         )
+        if actor is not None and not (
+            may_write_bulletin(actor, previous, capability="issue_bulletins")
+            if previous
+            else has_capability(actor, "issue_bulletins")
+            and user_scope(actor).level == Level.CENTER
+        ):
+            raise PermissionDenied(_("Only the center's managers draft the center's notice."))
         if previous and not revise:
             return RunResult([], 1)
+        if revise and (previous.revision if previous else 0) != of_revision:
+            return RunResult([], 1)  # revised meanwhile by another request: that is the one
         if previous and previous.status == Bulletin.Status.DRAFT:
             # A draft is not a record yet: it is replaced by its next revision.
             pass
@@ -604,6 +649,8 @@ def _month_data(collected: Collected, org: Org, month: periods.Period) -> dict:
 
 def bulletin_update_decisions(*, bulletin: Bulletin, decisions: str, actor: User) -> Bulletin:
     """The manager's decisions (处理决定) on a draft notice."""
+    if not may_write_bulletin(actor, bulletin, capability="issue_bulletins"):
+        raise PermissionDenied(_("You may write decisions only on your own scope's notices."))
     with transaction.atomic():
         locked = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
         if locked.status != Bulletin.Status.DRAFT:
@@ -617,6 +664,8 @@ def bulletin_update_decisions(*, bulletin: Bulletin, decisions: str, actor: User
 def bulletin_issue(*, bulletin: Bulletin, actor: User, decisions: str | None = None) -> Bulletin:
     """Issue a drafted monthly notice: give it the next number of the year and freeze it.
     The year's sequence row is locked, so numbers are consecutive and never given twice."""
+    if not may_write_bulletin(actor, bulletin, capability="issue_bulletins"):
+        raise PermissionDenied(_("You may issue only your own scope's notices."))
     with transaction.atomic():
         locked = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
         if locked.kind != Kind.MONTHLY:

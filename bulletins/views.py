@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +18,7 @@ from bulletins import exports, selectors, services
 from bulletins.forms import DecisionsForm, TargetForm
 from bulletins.models import Bulletin, ImprovementTarget, Kind
 from qa_center.levels import BULLETIN_LEVELS, Level
-from qa_center.permissions import capability_required, has_capability
+from qa_center.permissions import capability_required, has_capability, may_write_bulletin
 
 
 def call_url(call_pk: int) -> str:
@@ -35,6 +35,16 @@ def _bulletin(request: HttpRequest, pk: int) -> Bulletin:
         return queryset.get(pk=pk)
     except Bulletin.DoesNotExist:
         raise Http404 from None
+
+
+def _bulletin_to_write(request: HttpRequest, pk: int, capability: str) -> Bulletin:
+    """A bulletin the user acts on: one they may read (else 404) and that is in their own
+    scope (else 403): every department reads the center's issued notice, but only the
+    center's managers correct it, write its decisions or issue it."""
+    bulletin = _bulletin(request, pk)
+    if not may_write_bulletin(request.user, bulletin, capability=capability):
+        raise PermissionDenied
+    return bulletin
 
 
 @capability_required("read_bulletins")
@@ -201,7 +211,7 @@ def bulletin_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required("follow_up")
 def target_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the measure and target for one shortfall of a team's (or department's) bulletin."""
-    bulletin = _bulletin(request, pk)
+    bulletin = _bulletin_to_write(request, pk, "follow_up")
     if bulletin.kind != Kind.WEEKLY or bulletin.level == Level.CENTER:
         messages.error(request, _("Measures and targets are set on a team's weekly bulletin."))
         return redirect("bulletins:detail", pk=bulletin.pk)
@@ -259,7 +269,7 @@ def target_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @capability_required("issue_bulletins")
 def bulletin_decisions(request: HttpRequest, pk: int) -> HttpResponse:
-    bulletin = _bulletin(request, pk)
+    bulletin = _bulletin_to_write(request, pk, "issue_bulletins")
     form = DecisionsForm(request.POST)
     if form.is_valid():
         try:
@@ -281,15 +291,25 @@ def bulletin_decisions(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @capability_required("issue_bulletins")
 def bulletin_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    """Draft a correction of an issued notice: a new revision, later issued with a new number."""
-    bulletin = _bulletin(request, pk)
+    """Draft a correction of an issued notice: a new revision, later issued with a new number.
+    The correction is of the revision the user had on screen: a second click (or a colleague
+    correcting it at the same moment) finds it already corrected and drafts nothing more."""
+    bulletin = _bulletin_to_write(request, pk, "issue_bulletins")
     reason = request.POST.get("reason", "").strip()
     try:
         result = services.bulletin_generate_month(
-            month=bulletin.period_start, revise=True, reason=reason
+            month=bulletin.period_start,
+            revise=True,
+            reason=reason,
+            actor=request.user,
+            of_revision=bulletin.revision,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("bulletins:detail", pk=bulletin.pk)
+    if not result.created:
+        messages.info(request, _("This notice has already been revised; here is the latest."))
+        latest = selectors.revisions_of(bulletin).first()
+        return redirect("bulletins:detail", pk=latest.pk)
     messages.success(request, _("A corrected draft is ready; review it and issue it."))
     return redirect("bulletins:detail", pk=result.created[0].pk)

@@ -376,11 +376,14 @@ def visible_bulletins(user: User | Any, queryset: QuerySet[M]) -> QuerySet[M]:
     return visible
 
 
-def may_write_bulletin(user: User | Any, bulletin: Model, *, capability: str) -> bool:
+def may_write_bulletin(user: User | Any, bulletin: Model, *, capability: str | None) -> bool:
     """May `user` change `bulletin` or act on it (revise or correct it, write its decisions,
-    issue it, set a target on it): the capability, and the bulletin in their own scope. Every
-    department reads the center's issued notice; only the center's managers correct it."""
-    return has_capability(user, capability) and can_view(user, bulletin)
+    issue it, set a target on it): the capability (None: the page's gate asked already), and
+    the bulletin in their own scope. Every department reads the center's issued notice; only
+    the center's managers correct it."""
+    if capability is not None and not has_capability(user, capability):
+        return False
+    return can_view(user, bulletin)
 
 
 def visible_calibration_sessions(user: User | Any, queryset: QuerySet[M]) -> QuerySet[M]:

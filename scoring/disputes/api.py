@@ -11,7 +11,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from qa_center.permissions import IsAuthenticatedWithRole, get_scoped_or_404
+from qa_center.permissions import IsAuthenticatedWithRole, get_scoped_or_404, visible_evaluations
 from scoring.disputes.models import Dispute, DisputeItem
 from scoring.disputes.selectors import can_see_disputes, disputes_for
 from scoring.disputes.services import dispute_decide, dispute_open
@@ -95,9 +95,10 @@ class DisputeViewSet(viewsets.ReadOnlyModelViewSet):
     def create(self, request):
         body = DisputeCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        # A draft is a 404 to the agent (visible_evaluations), not a 400 saying it exists.
         evaluation = get_scoped_or_404(
             request.user,
-            Evaluation.objects.select_related("call"),
+            visible_evaluations(request.user, Evaluation.objects.select_related("call")),
             pk=body.validated_data["evaluation"],
         )
         try:

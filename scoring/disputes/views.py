@@ -11,7 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qa_center.permissions import capability_required, get_scoped_or_404, may_decide_dispute
+from qa_center.permissions import (
+    capability_required,
+    get_scoped_or_404,
+    may_decide_dispute,
+    visible_evaluations,
+)
 from scoring.disputes.forms import DisputeForm
 from scoring.disputes.models import Dispute, DisputeItem
 from scoring.disputes.selectors import (
@@ -58,9 +63,13 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
 
 @capability_required("own_results")
 def dispute_create(request: HttpRequest, evaluation_pk: int) -> HttpResponse:
+    # Only an evaluation the agent may see (visible_evaluations): a draft on their own call is
+    # a 404 like one that does not exist, never a page with its running score and evaluator.
     evaluation = get_scoped_or_404(
         request.user,
-        Evaluation.objects.select_related("call", "scorecard", "evaluator"),
+        visible_evaluations(
+            request.user, Evaluation.objects.select_related("call", "scorecard", "evaluator")
+        ),
         pk=evaluation_pk,
         is_calibration=False,
     )

@@ -94,3 +94,55 @@ def test_concurrent_department_targets_for_one_item_leave_one_open(hand_week):
     assert all(isinstance(e, ValidationError) for e in errors), errors
     statuses = sorted(ImprovementTarget.objects.values_list("status", flat=True))
     assert statuses == ["amended"] * (3 - len(errors)) + ["open"]
+
+
+def _slow_first_run(monkeypatch):
+    """Hold the first run inside its transaction (after the lock) long enough that the
+    second has asked for its revision before the first commits."""
+    import time
+
+    def hook(stage):
+        if stage == "collected":
+            time.sleep(0.5)
+
+    monkeypatch.setattr(services, "_hook", hook)
+
+
+def test_two_revisions_asked_at_once_make_one(hand_week, monkeypatch):
+    """`generate_bulletins --revise` twice at once made revisions 2 and 3: each revises the
+    revision current when it was asked, re-read under the lock, so the second finds it
+    revised and adds nothing."""
+    services.bulletins_generate_week(week_start=WEEK, notify_readers=False)
+    _slow_first_run(monkeypatch)
+    errors = _in_threads(
+        lambda: services.bulletins_generate_week(
+            week_start=WEEK, revise=True, reason="数据补录", notify_readers=False
+        ),
+        n=2,
+    )
+    assert errors == []
+    revisions = sorted(
+        set(Bulletin.objects.filter(period_start=WEEK).values_list("revision", flat=True))
+    )
+    assert revisions == [1, 2]
+    assert Bulletin.objects.filter(period_start=WEEK, revision=2).count() == 6
+
+
+def test_two_corrections_of_a_notice_asked_at_once_make_one(hand_week, monkeypatch):
+    import datetime
+
+    month = datetime.date(2026, 3, 1)
+    services.bulletin_generate_month(month=month, notify_readers=False)
+    services.bulletin_issue(
+        bulletin=Bulletin.objects.get(kind="monthly"), actor=hand_week.users["manager"]
+    )
+    _slow_first_run(monkeypatch)
+    errors = _in_threads(
+        lambda: services.bulletin_generate_month(
+            month=month, revise=True, reason="一部数据有误", notify_readers=False
+        ),
+        n=2,
+    )
+    assert errors == []
+    revisions = sorted(Bulletin.objects.filter(kind="monthly").values_list("revision", flat=True))
+    assert revisions == [1, 2]
