@@ -42,7 +42,6 @@ from scoring.calls.importers import (
 from scoring.calls.models import Call, ImportJob
 from scoring.calls.services import copy as _pg
 from scoring.calls.services.checks import checks_enqueue
-from scoring.engine.collector import CollectorPaused
 
 logger = logging.getLogger(__name__)
 
@@ -374,42 +373,40 @@ def _run(*, job_id: int, content: bytes | None) -> ImportJob:
     if not claimed:
         return job
     _set_progress(job_id, "validating")
-    with CollectorPaused() as collector:
-        if content is None:
-            with job.file.open("rb") as handle:
-                content = handle.read()
-        try:
-            if _pg.is_postgres():
-                reader = jsonl_reader(content, filename=job.filename, fmt=job.format)
-                if reader is not None:
-                    return _import_streamed(job_id, reader, collector, job.created_by)
-            _fmt, calls, problems = parse_calls(content, filename=job.filename, fmt=job.format)
-        except FileRefusedError as exc:
-            return _fail(job_id, [exc.problem.as_dict()])
-        if problems:
-            return _fail(job_id, [p.as_dict() for p in problems], total=len(calls))
-        rows, duplicates, problems = _resolve(calls, job.created_by)
-        if problems:
-            return _fail(job_id, [p.as_dict() for p in problems], total=len(calls))
-        total = len(calls)
-        del calls  # `rows` holds what is still needed
-        try:
-            with transaction.atomic():
-                job = ImportJob.objects.select_for_update().get(pk=job_id)
-                if job.status != ImportJob.Status.RUNNING:
-                    return job  # another worker finished it meanwhile
-                call_ids = _write_calls(job, rows, total=total)
-                imported = len(rows)
-                # Written: free the calls now, not after the checks that run on commit (in this
-                # process when tasks are eager), which would also make every garbage collection
-                # meanwhile walk them.
-                del rows
-                collector.resume()
-                _finish(job, total=total, imported=imported, duplicates=duplicates)
-                checks_enqueue(call_ids=call_ids)
-        except IntegrityError:
-            logger.warning("import %s collided with a concurrent import", job_id, exc_info=True)
-            return _fail(job_id, [_COLLIDED.as_dict()], total=total)
+    if content is None:
+        with job.file.open("rb") as handle:
+            content = handle.read()
+    try:
+        if _pg.is_postgres():
+            reader = jsonl_reader(content, filename=job.filename, fmt=job.format)
+            if reader is not None:
+                return _import_streamed(job_id, reader, job.created_by)
+        _fmt, calls, problems = parse_calls(content, filename=job.filename, fmt=job.format)
+    except FileRefusedError as exc:
+        return _fail(job_id, [exc.problem.as_dict()])
+    if problems:
+        return _fail(job_id, [p.as_dict() for p in problems], total=len(calls))
+    rows, duplicates, problems = _resolve(calls, job.created_by)
+    if problems:
+        return _fail(job_id, [p.as_dict() for p in problems], total=len(calls))
+    total = len(calls)
+    del calls  # `rows` holds what is still needed
+    try:
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().get(pk=job_id)
+            if job.status != ImportJob.Status.RUNNING:
+                return job  # another worker finished it meanwhile
+            call_ids = _write_calls(job, rows, total=total)
+            imported = len(rows)
+            # Written: free the calls now, not after the checks that run on commit (in this
+            # process when tasks are eager), which would also make every garbage collection
+            # meanwhile walk them.
+            del rows
+            _finish(job, total=total, imported=imported, duplicates=duplicates)
+            checks_enqueue(call_ids=call_ids)
+    except IntegrityError:
+        logger.warning("import %s collided with a concurrent import", job_id, exc_info=True)
+        return _fail(job_id, [_COLLIDED.as_dict()], total=total)
     cache.delete(_progress_key(job_id))
     return job
 
@@ -447,9 +444,7 @@ class _Lines:
                 into.append(call)
 
 
-def _import_streamed(
-    job_id: int, reader: JsonlReader, collector: CollectorPaused, user=None
-) -> ImportJob:
+def _import_streamed(job_id: int, reader: JsonlReader, user=None) -> ImportJob:
     """`import_run` of a JSON Lines file on PostgreSQL, in one pass: the calls read so far are
     resolved and copied, STREAM_CHUNK at a time, while the next ones are read (a line read per
     row copied), so that the server writes while Python reads. The outcome is the one of
@@ -493,7 +488,6 @@ def _import_streamed(
             if problems or unknown:
                 raise _RefusedError(problems or unknown, reader.calls)
             call_ids = _imported_ids(job)
-            collector.resume()
             _finish(job, total=reader.calls, imported=imported, duplicates=duplicates)
             checks_enqueue(call_ids=call_ids)
     except _RefusedError as exc:

@@ -191,7 +191,7 @@ def test_copy_on_postgresql_stores_what_bulk_create_stores(world, monkeypatch):
     assert gc.isenabled()
     job = _import(world, jsonl(*calls))
     assert job.status == ImportJob.Status.DONE and job.imported == 3
-    assert gc.isenabled()  # paused while the calls were read and written, not after
+    assert gc.isenabled()
     copied = stored()
     Call.objects.all().delete()
     monkeypatch.setattr(_pg, "is_postgres", lambda: False)
@@ -373,3 +373,28 @@ def test_one_pass_refuses_what_the_whole_file_refuses(world, monkeypatch, case):
         "collision then an unknown agent": "9: agent: Unknown agent NOBODY",
     }.get(case, "10: turns[0].speaker")
     assert expected in messages
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_an_import_never_switches_the_collector(world, monkeypatch, fmt):
+    """Imports run in request and task code, in threaded processes: switching the cyclic
+    collector is process-wide, so only the engine's command line may (scoring.engine.cli)."""
+    import gc
+
+    switched = []
+    for name in ("disable", "enable", "freeze", "unfreeze"):
+        monkeypatch.setattr(gc, name, lambda name=name: switched.append(name))
+    active_hotline()
+    agent = world.agents["a1"][0]
+    if fmt == "jsonl":
+        no = agent.employee_no
+        content, filename = jsonl(call_dict("GC-1", no), call_dict("GC-2", no)), "c.jsonl"
+    else:
+        content = (
+            "call_id,agent,started_at,speaker,text\n"
+            f"GC-1,{agent.employee_no},2026-03-02T10:00:00+08:00,agent,您好\n"
+        ).encode()
+        filename = "c.csv"
+    job = _import(world, content, filename=filename)
+    assert job.status == ImportJob.Status.DONE, job.errors
+    assert switched == []
