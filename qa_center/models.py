@@ -1,4 +1,4 @@
-"""Things every app uses: in-app notifications."""
+"""Things every app uses: in-app notifications, the last result of the periodic data checks."""
 
 from __future__ import annotations
 
@@ -27,3 +27,24 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SystemCheck(models.Model):
+    """The last result of a periodic check of the data, kept for /health (one row per check,
+    replaced each run). The core knows only the names; each app writes its own check."""
+
+    # scoring.evaluations: every evaluation's history chain and its rows (verify_history).
+    EVALUATION_HISTORY = "evaluation_history"
+
+    name = models.CharField(max_length=50, unique=True)
+    ok = models.BooleanField()
+    # {"evaluations": n, "events": n, "problems": n, "first_problems": [...]}, as the app says.
+    summary = models.JSONField(default=dict, blank=True)
+    checked_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("system check")
+        verbose_name_plural = _("system checks")
+
+    def __str__(self) -> str:
+        return f"{self.name} {'ok' if self.ok else 'problems'} {self.checked_at:%Y-%m-%d %H:%M}"

@@ -51,6 +51,21 @@ def pytest_runtest_setup(item) -> None:
     pytest.skip(reason)
 
 
+def pytest_configure(config) -> None:
+    # A transactional test (live server, threads) ends with Django's flush: one TRUNCATE of
+    # every table, which PostgreSQL refuses for the evaluations' history (its BEFORE TRUNCATE
+    # trigger, scoring/evaluations/migrations/0002). The test database's superuser lets that
+    # one statement through with triggers off; every other statement still meets them.
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    flush = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        return flush(self, ["SET LOCAL session_replication_role = replica", *sql_list])
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+
+
 @pytest.fixture
 def world(db) -> OrgWorld:
     """Two departments, three teams, agents in each, and one user per role."""

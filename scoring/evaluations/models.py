@@ -221,24 +221,42 @@ class Answer(models.Model):
 
 
 class EvaluationEvent(models.Model):
-    """Append-only history of an evaluation: who, when, what, why. Never updated or deleted."""
+    """Append-only history of an evaluation: who, when, what, why. Never updated or deleted
+    (refused here, in the admin and, on PostgreSQL, by triggers for UPDATE, DELETE and
+    TRUNCATE). Tamper-evident: each event records the evaluation's state after it and is
+    chained by hash to the one before (scoring.evaluations.chain; `manage.py verify_history`).
+    Written only by scoring.evaluations.services.history.evaluation_event_record."""
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
-    at = models.DateTimeField(auto_now_add=True)
+    # Set by evaluation_event_record before hashing (auto_now_add would set it after).
+    at = models.DateTimeField(default=timezone.now, editable=False)
     action = models.CharField(max_length=30)
     # [{"item": code, "field": ..., "old": ..., "new": ...}] and anything else worth keeping.
     changes = models.JSONField(default=list, blank=True)
     reason = models.TextField(blank=True)
     # The evaluation's version after this event, so a stale save can name what came since.
     version = models.PositiveIntegerField(null=True, blank=True)
+    # 1, 2, 3… per evaluation, with no gap: a removed event leaves one.
+    sequence = models.PositiveIntegerField()
+    # The evaluation's state after this event (chain.evaluation_state): the last event's must
+    # be what the evaluation and answer rows hold.
+    state = models.JSONField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
 
     scope_paths = scope_paths_via("evaluation", Evaluation.scope_paths)
 
     class Meta:
         ordering = ["at", "pk"]
+        constraints = [
+            # Two writers cannot both append event n (they also wait on the evaluation's lock).
+            models.UniqueConstraint(
+                fields=["evaluation", "sequence"], name="one_event_per_sequence"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.evaluation_id} {self.action} {self.at:%Y-%m-%d %H:%M}"

@@ -178,6 +178,9 @@ def evaluation_history(
                 else:
                     old = format_answer(item, change.get("old"))
                     new = format_answer(item, change.get("new"))
+            elif change.get("field") == "status":
+                what = _("Status")
+                old, new = (_status_label(change.get(k)) for k in ("old", "new"))
             else:
                 what = {"comment": _("Comment"), "score": _("Score")}.get(
                     change.get("field", ""), change.get("field", "")
@@ -194,6 +197,13 @@ def evaluation_history(
             )
         entries.append(HistoryEntry(event, action_label(event.action), lines))
     return entries
+
+
+def _status_label(status: Any) -> str:
+    try:
+        return str(Evaluation.Status(status).label)
+    except ValueError:
+        return str(status or "—")
 
 
 def action_label(action: str) -> str:

@@ -1,5 +1,6 @@
 """Writes to evaluations: start (prefilled from the automatic check), save, submit,
-acknowledge, rescore. Every change is recorded in the append-only EvaluationEvent history.
+acknowledge, rescore. Every change is recorded in the append-only, hash-chained history
+(EvaluationEvent, written by services.history.evaluation_event_record).
 
 Scoring rule (the same in static/js/scoring.js — tests hold them together):
 - yes/no items score `weight` for yes, 0 for no; scale items weight × (value − min) ÷ (max − min);
@@ -35,6 +36,7 @@ from scoring.evaluations.models import (
     ScorecardItem,
     answer_state,
 )
+from scoring.evaluations.services.history import evaluation_event_record
 
 TWO_PLACES = Decimal("0.01")
 
@@ -204,7 +206,7 @@ def evaluation_start(
             _apply_score(evaluation, items, answers)
             Answer.objects.bulk_create(answers)
             evaluation.save()
-            EvaluationEvent.objects.create(
+            evaluation_event_record(
                 evaluation=evaluation,
                 actor=evaluator,
                 action="started",
@@ -214,7 +216,11 @@ def evaluation_start(
                         (c, p["auto_value"], p["auto_na"]) for c, p in prefill.items()
                     )
                 ],
-                version=evaluation.version,
+                reason=(
+                    _("Started; answers prefilled from the automatic check.")
+                    if prefill
+                    else _("Started.")
+                ),
             )
     except IntegrityError:
         # Someone (a double click) started it between our look and our insert.
@@ -548,18 +554,30 @@ def _save(
             list(answers_by_code.values()),
             ["value", "is_na", "override_reason", "note", "points", "possible"],
         )
-        EvaluationEvent.objects.create(
+        evaluation_event_record(
             evaluation=locked,
             actor=actor,
             action=action,
             changes=changes,
-            version=locked.version,
+            reason=_save_reason(changes, submit=submit),
         )
         if submit:
             # A sampled call's assignment closes on its own: the queue counts it done once its
             # supervisor has submitted (scoring.sampling.services.assignments_sync_done).
             _notify_agent(locked)
     return locked
+
+
+def _save_reason(changes: list[dict[str, Any]], *, submit: bool) -> str:
+    """Why the history says the answers changed: the evaluator's scoring, with the reasons
+    given for overriding automatic results."""
+    why = _("Submitted by the evaluator.") if submit else _("Draft saved by the evaluator.")
+    overrides = [
+        f"{c['item']}: {c['reason']}" for c in changes if c.get("item") and c.get("reason")
+    ]
+    if overrides:
+        why += " " + _("Overrides: %(reasons)s") % {"reasons": "; ".join(overrides)}
+    return why
 
 
 def evaluation_save(
@@ -645,8 +663,11 @@ def evaluation_acknowledge(*, evaluation: Evaluation, agent_user) -> Evaluation:
         locked.acknowledged_at = timezone.now()
         locked.version += 1
         locked.save()
-        EvaluationEvent.objects.create(
-            evaluation=locked, actor=agent_user, action="acknowledged", version=locked.version
+        evaluation_event_record(
+            evaluation=locked,
+            actor=agent_user,
+            action="acknowledged",
+            reason=_("Acknowledged by the agent: they have read the evaluation."),
         )
     return locked
 
@@ -658,10 +679,12 @@ def evaluation_rescore(
     changes: Mapping[str, Mapping[str, Any]],
     reason: str,
     action: str = "rescored",
+    status: str | None = None,
 ) -> Evaluation:
     """Changes answers after submission (a dispute decision, say): applies `changes`
-    ({item code: {"value"|"na", "note"?}}), recomputes the score, bumps the version and records
-    an event with `action` and `reason`. No override reasons are asked: `reason` is the why."""
+    ({item code: {"value"|"na", "note"?}}), recomputes the score, sets `status` if given, bumps
+    the version and records one event with `action`, `reason` and every change (the status's
+    too). No override reasons are asked: `reason` is the why."""
     with transaction.atomic():
         locked = _lock(evaluation)
         items, answers_by_code = _load_answers(locked)
@@ -669,8 +692,10 @@ def evaluation_rescore(
         for new in incoming.values():
             new.reason = None  # keep the evaluator's override reasons as they were
         plan = _plan_changes(answers_by_code, incoming, require_reasons=False)
-        before = locked.score
+        before, status_before = locked.score, locked.status
         _apply_score(locked, items, answers_by_code.values())
+        if status is not None:
+            locked.status = status
         locked.version += 1
         locked.save()
         Answer.objects.bulk_update(
@@ -686,12 +711,9 @@ def evaluation_rescore(
                     "new": None if locked.score is None else str(locked.score),
                 },
             ]
-        EvaluationEvent.objects.create(
-            evaluation=locked,
-            actor=actor,
-            action=action,
-            changes=entries,
-            reason=reason,
-            version=locked.version,
+        if locked.status != status_before:
+            entries = [*entries, {"field": "status", "old": status_before, "new": locked.status}]
+        evaluation_event_record(
+            evaluation=locked, actor=actor, action=action, changes=entries, reason=reason
         )
     return locked
