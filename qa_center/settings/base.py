@@ -251,7 +251,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, documenting the error answers too (400, 403, 404).
+    "DEFAULT_SCHEMA_CLASS": "qa_center.schema.AutoSchema",
     # Django's ValidationError from the services → 400 with its messages.
     "EXCEPTION_HANDLER": "qa_center.api.exception_handler",
 }
@@ -296,11 +297,6 @@ QA_CHECK_BATCH_SIZE = env_int("QA_CHECK_BATCH_SIZE", 500)
 CELERY_BEAT_SCHEDULE["sampling-weekly"] = {
     "task": "sampling.run_weekly",
     "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
-}
-# Every night 02:30 (center time) the evaluations' history is verified (verify_history).
-CELERY_BEAT_SCHEDULE["evaluations-verify-history"] = {
-    "task": "evaluations.verify_history",
-    "schedule": crontab(minute=30, hour=2),
 }
 # Days after an evaluation is submitted during which its agent may dispute it.
 QA_DISPUTE_WINDOW_DAYS = env_int("QA_DISPUTE_WINDOW_DAYS", 7)

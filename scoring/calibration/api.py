@@ -4,13 +4,14 @@ sessions are blind). Querysets are scoped by qa_center.permissions; services dec
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from qa_center.permissions import HasCapability
+from qa_center.schema import ApiErrorSerializer
 from scoring.calibration.models import CalibrationSession
 from scoring.calibration.selectors import session_results, sessions_for
 
@@ -50,20 +51,25 @@ class CalibrationSessionViewSet(viewsets.ReadOnlyModelViewSet):
         return sessions_for(self.request.user).prefetch_related("participants")
 
     @extend_schema(
-        responses=inline_serializer(
-            "CalibrationResults",
-            {
-                "fleiss_kappa": serializers.FloatField(allow_null=True),
-                "alpha_nominal": serializers.FloatField(allow_null=True),
-                "alpha_interval": serializers.FloatField(allow_null=True),
-                "reference_score": serializers.DecimalField(
-                    max_digits=5, decimal_places=2, allow_null=True
-                ),
-                "spread": serializers.DictField(child=serializers.FloatField(allow_null=True)),
-                "participants": serializers.ListField(child=serializers.DictField()),
-                "items": serializers.ListField(child=serializers.DictField()),
-            },
-        )
+        responses={
+            200: inline_serializer(
+                "CalibrationResults",
+                {
+                    "fleiss_kappa": serializers.FloatField(allow_null=True),
+                    "alpha_nominal": serializers.FloatField(allow_null=True),
+                    "alpha_interval": serializers.FloatField(allow_null=True),
+                    "reference_score": serializers.DecimalField(
+                        max_digits=5, decimal_places=2, allow_null=True
+                    ),
+                    "spread": serializers.DictField(child=serializers.FloatField(allow_null=True)),
+                    "participants": serializers.ListField(child=serializers.DictField()),
+                    "items": serializers.ListField(child=serializers.DictField()),
+                },
+            ),
+            409: OpenApiResponse(
+                ApiErrorSerializer, description="The session is open: scoring is blind."
+            ),
+        }
     )
     @action(detail=True, methods=["get"])
     def results(self, request, pk=None):

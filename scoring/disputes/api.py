@@ -4,7 +4,7 @@ group's decision per item. Querysets are scoped by qa_center.permissions; servic
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from qa_center.permissions import IsAuthenticatedWithRole, get_scoped_or_404, visible_evaluations
+from qa_center.schema import ApiErrorSerializer
 from scoring.disputes.models import Dispute, DisputeItem
 from scoring.disputes.selectors import can_see_disputes, disputes_for
 from scoring.disputes.services import dispute_decide, dispute_open
@@ -91,7 +92,15 @@ class DisputeViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return disputes_for(self.request.user).prefetch_related("items__answer__item")
 
-    @extend_schema(request=DisputeCreateSerializer, responses={201: DisputeSerializer})
+    @extend_schema(
+        request=DisputeCreateSerializer,
+        responses={
+            201: DisputeSerializer,
+            404: OpenApiResponse(
+                ApiErrorSerializer, description="No such evaluation in your scope."
+            ),
+        },
+    )
     def create(self, request):
         body = DisputeCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)

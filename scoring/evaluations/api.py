@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from qa_center.permissions import HasCapability, IsAuthenticatedWithRole, has_capability
+from qa_center.schema import ApiErrorSerializer
 from scoring.calls.models import Call
 from scoring.evaluations import selectors as sel
 from scoring.evaluations.models import (
@@ -274,7 +275,14 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(
         request=StartSerializer,
-        responses={201: EvaluationDetailSerializer, 200: EvaluationDetailSerializer},
+        responses={
+            201: EvaluationDetailSerializer,
+            200: EvaluationDetailSerializer,
+            404: OpenApiResponse(
+                ApiErrorSerializer,
+                description="No such call in your scope, or no such published scorecard.",
+            ),
+        },
         summary="Start (or reopen) your evaluation of a call",
     )
     def create(self, request):

@@ -42,7 +42,8 @@ class ProblemsSerializer(serializers.Serializer):
 
 
 class RuleLibrarySerializer(serializers.ModelSerializer):
-    created_by = serializers.StringRelatedField()
+    # null for a library no user created (the demo's, a migration's).
+    created_by = serializers.StringRelatedField(allow_null=True)
     rule_count = serializers.SerializerMethodField()
 
     class Meta:
