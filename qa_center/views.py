@@ -83,6 +83,25 @@ def _engine_mode() -> dict:
     return {"compiled": scoring.engine.COMPILED, "mode": scoring.engine.ENGINE_MODE}
 
 
+def _last_verification() -> dict:
+    """The last stored verification of the evaluations' history (manage.py verify_history,
+    nightly): for administrators only, it names evaluations. Informational: a problem there is
+    not an outage, so it does not turn the answer into 503."""
+    from qa_center.models import SystemCheck
+
+    check = SystemCheck.objects.filter(name=SystemCheck.EVALUATION_HISTORY).first()
+    if check is None:
+        return {"verified": False}
+    return {
+        "verified": True,
+        "ok": check.ok,
+        "checked_at": check.checked_at.isoformat(),
+        "at": check.checked_at,
+        **{k: check.summary.get(k) for k in ("evaluations", "events", "problems")},
+        "first_problems": list(check.summary.get("first_problems") or [])[:5],
+    }
+
+
 @never_cache
 def health(request: HttpRequest) -> HttpResponse:
     """JSON for monitoring (200 when all is well, 503 otherwise); a readable page for admins."""
@@ -96,12 +115,15 @@ def health(request: HttpRequest) -> HttpResponse:
         "text/html" in request.headers.get("Accept", "") and request.GET.get("format") != "json"
     )
     engine = _engine_mode()
-    if wants_html and has_capability(request.user, "view_health"):
-        context = {"checks": checks, "ok": ok, "engine": engine}
+    admin = has_capability(request.user, "view_health")
+    history = _last_verification() if admin else None
+    if wants_html and admin:
+        context = {"checks": checks, "ok": ok, "engine": engine, "history": history}
         return render(request, "core/health.html", context, status=status)
-    return JsonResponse(
-        {"status": "ok" if ok else "fail", "checks": checks, "engine": engine}, status=status
-    )
+    data = {"status": "ok" if ok else "fail", "checks": checks, "engine": engine}
+    if history is not None:
+        data["history"] = {k: v for k, v in history.items() if k != "at"}
+    return JsonResponse(data, status=status)
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

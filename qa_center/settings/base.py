@@ -298,6 +298,11 @@ CELERY_BEAT_SCHEDULE["sampling-weekly"] = {
     "task": "sampling.run_weekly",
     "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
 }
+# Every night 02:30 (center time) the evaluations' history is verified (verify_history).
+CELERY_BEAT_SCHEDULE["evaluations-verify-history"] = {
+    "task": "evaluations.verify_history",
+    "schedule": crontab(minute=30, hour=2),
+}
 # Days after an evaluation is submitted during which its agent may dispute it.
 QA_DISPUTE_WINDOW_DAYS = env_int("QA_DISPUTE_WINDOW_DAYS", 7)
 # Enum names in the API schema for choice sets that share a field name ("status", "format").
