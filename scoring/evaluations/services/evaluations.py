@@ -255,7 +255,7 @@ class StaleEvaluation(Exception):  # noqa: N818 - the domain's word for it
         self,
         *,
         evaluation: Evaluation,
-        expected_version: int,
+        expected_version: int | None,  # None: the client sent none (or an unreadable one)
         differences: list[Difference],
         events: list[EvaluationEvent],
     ) -> None:
@@ -476,15 +476,38 @@ def _check_stale(
     incoming: dict[str, _Incoming],
     comment: str | None,
 ) -> None:
-    if expected_version is None or int(expected_version) == locked.version:
+    version = _version(expected_version)
+    if version is not None and version == locked.version:
         return
-    events = list(locked.events.filter(version__gt=int(expected_version)).select_related("actor"))
+    # A missing or unreadable version is refused like a stale one: nothing then says the user
+    # saw the stored answers, and saving would overwrite another tab's work unseen. Without a
+    # version nobody can be named as having saved since; the bound keeps a version from the
+    # future (or 10**30) out of the query.
+    events = (
+        []
+        if version is None
+        else list(
+            locked.events.filter(version__gt=max(0, min(version, locked.version))).select_related(
+                "actor"
+            )
+        )
+    )
     raise StaleEvaluation(
         evaluation=locked,
-        expected_version=int(expected_version),
+        expected_version=version,
         differences=_differences(locked, answers_by_code, incoming, comment),
         events=events,
     )
+
+
+def _version(value: Any) -> int | None:
+    """The version the client sent, as an int, or None when missing or not a whole number."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _check_editable(locked: Evaluation, actor) -> None:
@@ -590,7 +613,7 @@ def evaluation_save(
 ) -> Evaluation:
     """Saves a draft. `answers`: {item code: {"value": int|None, "na": bool, "reason": str,
     "note": str}} (only the items sent change). Raises StaleEvaluation when the evaluation is
-    no longer at `expected_version`, ValidationError for a bad value or an automatic result
+    no longer at `expected_version` (or none, or an unreadable one, is given), ValidationError for a bad value or an automatic result
     overridden without a reason. Nothing is written unless everything is valid."""
     return _save(
         evaluation=evaluation,
