@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.routers import SimpleRouter
 
 from bulletins import selectors
 from bulletins.models import Bulletin, ImprovementTarget
+from qa_center.api import IdRouter
 from qa_center.permissions import HasCapability
 
-router = SimpleRouter()  # the API root belongs to org's router
+router = IdRouter()  # the API root belongs to org's router
 
 
 class BulletinSerializer(serializers.ModelSerializer):

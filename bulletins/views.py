@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 from bulletins import exports, selectors, services
 from bulletins.forms import DecisionsForm, TargetForm
 from bulletins.models import Bulletin, ImprovementTarget, Kind
+from qa_center import filters
+from qa_center.filters import parse_for_page
 from qa_center.levels import BULLETIN_LEVELS, Level
 from qa_center.permissions import capability_required, has_capability, may_write_bulletin
 
@@ -50,11 +52,14 @@ def _bulletin_to_write(request: HttpRequest, pk: int, capability: str) -> Bullet
 @capability_required("read_bulletins")
 def bulletin_list(request: HttpRequest) -> HttpResponse:
     queryset = selectors.current_only(selectors.bulletins_for(request.user))
-    kind = request.GET.get("kind", "")
-    if kind in Kind.values:
+    parsed = parse_for_page(
+        request,
+        {"kind": filters.choice(Kind.values), "level": filters.choice(dict(BULLETIN_LEVELS))},
+    )
+    kind, level = parsed.get("kind", ""), parsed.get("level", "")
+    if kind:
         queryset = queryset.filter(kind=kind)
-    level = request.GET.get("level", "")
-    if level in dict(BULLETIN_LEVELS):
+    if level:
         queryset = queryset.filter(level=level)
     queryset = selectors.with_unread(queryset, request.user).select_related("department", "team")
     page = Paginator(queryset.order_by("-period_start", "kind", "level", "scope_key"), 50).get_page(
@@ -138,9 +143,9 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required("read_bulletins")
 def bulletin_compare(request: HttpRequest) -> HttpResponse:
     """Two weekly bulletins side by side (of the same scope or not)."""
-    try:
-        a_pk, b_pk = int(request.GET.get("a", "")), int(request.GET.get("b", ""))
-    except ValueError:
+    parsed = filters.parse_query(request.GET, {"a": filters.id_, "b": filters.id_})
+    a_pk, b_pk = parsed.get("a"), parsed.get("b")
+    if a_pk is None or b_pk is None:
         messages.error(request, _("Choose two bulletins to compare."))
         return redirect("bulletins:list")
     a, b = _bulletin(request, a_pk), _bulletin(request, b_pk)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.urls import path
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
 from org.models import Agent, Department, Team
 from org.selectors import agents_for, departments_for
+from qa_center import filters
+from qa_center.api import IdDefaultRouter
+from qa_center.filters import parse_for_api
 from qa_center.permissions import HasCapability, ScopedQuerysetMixin, user_scope
 
 
@@ -55,7 +57,8 @@ class AgentViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["team", "is_active"]
 
     def get_queryset(self):
-        return agents_for(self.request.user, query=self.request.query_params.get("q", ""))
+        parsed = parse_for_api(self.request.query_params, {"q": filters.text(100)})
+        return agents_for(self.request.user, query=parsed.get("q", ""))
 
 
 class MeSerializer(serializers.Serializer):
@@ -86,7 +89,7 @@ class MeView(APIView):
         return Response(MeSerializer(data).data)
 
 
-router = DefaultRouter()
+router = IdDefaultRouter()
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("teams", TeamViewSet, basename="team")
 router.register("agents", AgentViewSet, basename="agent")

@@ -15,6 +15,8 @@ from org.forms import AgentMoveForm
 from org.models import Agent, Team
 from org.selectors import agents_for, departments_for, team_history, teams_for
 from org.services import agent_change_team
+from qa_center import filters
+from qa_center.filters import parse_for_page
 from qa_center.permissions import capability_required, get_scoped_or_404, has_capability
 
 
@@ -50,9 +52,8 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @capability_required("view_org")
 def agent_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")
-    team_id = request.GET.get("team")
-    team_id = int(team_id) if team_id and team_id.isdigit() else None
+    parsed = parse_for_page(request, {"q": filters.text(100), "team": filters.id_})
+    query, team_id = parsed.get("q", ""), parsed.get("team")
     agents = agents_for(request.user, query=query, team_id=team_id)
     page = Paginator(agents, 50).get_page(request.GET.get("page"))
     context = {"page": page, "query": query, "team_id": team_id, "teams": teams_for(request.user)}

@@ -8,8 +8,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
+from qa_center.api import IdRouter
 from qa_center.permissions import HasCapability
 from qa_center.schema import ApiErrorSerializer
 from scoring.calibration.models import CalibrationSession
@@ -109,6 +109,6 @@ class CalibrationSessionViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("calibrations", CalibrationSessionViewSet, basename="calibration")
 urlpatterns = router.urls

@@ -3,6 +3,7 @@ the permission module; capabilities as on the pages (view_results, import, manag
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
@@ -12,12 +13,13 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
+from qa_center.api import IdRouter
+from qa_center.filters import MAX_ID, validate_day, validate_text
 from qa_center.permissions import HasCapability
 from scoring.calls.importers import FORMATS, render_problem
 from scoring.calls.models import Call, CallCheck, ImportJob
-from scoring.calls.selectors import SORTS, CallFilters, calls_for
+from scoring.calls.selectors import SORTS, CallFilters, calls_for, rule_code_filterable
 from scoring.calls.services.checks import library_activate_and_rescore, library_rescore_progress
 from scoring.calls.services.imports import import_file, import_job_progress, imports_for
 from scoring.rules.api import ProblemsSerializer, RuleLibraryDetailSerializer
@@ -73,16 +75,27 @@ class CallDetailSerializer(CallSerializer):
 
 
 class CallQuerySerializer(serializers.Serializer):
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
-    team = serializers.IntegerField(required=False)
-    agent = serializers.IntegerField(required=False)
-    score_min = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
-    score_max = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
+    # Bounds from qa_center.filters, like the call list page's form.
+    date_from = serializers.DateField(required=False, validators=[validate_day])
+    date_to = serializers.DateField(required=False, validators=[validate_day])
+    team = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    agent = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    score_min = serializers.DecimalField(
+        max_digits=5, decimal_places=2, required=False, min_value=0, max_value=100
+    )
+    score_max = serializers.DecimalField(
+        max_digits=5, decimal_places=2, required=False, min_value=0, max_value=100
+    )
     critical = serializers.BooleanField(required=False, allow_null=True, default=None)
     evaluated = serializers.BooleanField(required=False, allow_null=True, default=None)
-    rule_failed = serializers.RegexField(r"^[\w.\-]{1,64}$", required=False)
-    q = serializers.CharField(required=False, max_length=64)
+    rule_failed = serializers.CharField(required=False, max_length=64)
+
+    def validate_rule_failed(self, value: str) -> str:
+        if not rule_code_filterable(value):
+            raise serializers.ValidationError(_("This is not a rule code that can be filtered."))
+        return value
+
+    q = serializers.CharField(required=False, max_length=64, validators=[validate_text])
     sort = serializers.ChoiceField(choices=list(SORTS), required=False)
 
 
@@ -278,7 +291,7 @@ class RuleLibraryRescoreViewSet(viewsets.GenericViewSet):
         return Response(ActivatedLibrarySerializer(self.get_object()).data)
 
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("calls", CallViewSet, basename="call")
 router.register("imports", ImportJobViewSet, basename="import")
 router.register("rule-libraries", RuleLibraryRescoreViewSet, basename="rule-library-rescore")

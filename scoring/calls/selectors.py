@@ -27,6 +27,19 @@ SORTS = {
 RULE_CODE = re.compile(r"^[\w.\-]{1,64}$")
 
 
+def rule_code_filterable(code: str) -> bool:
+    """Whether `code` can be looked up as a key of the checks' outcomes: Django reads a key
+    that int() accepts ("-1", "0", "1_0") as an array index (SQLite then fails on "[-1]") and
+    "a__b" as a nested key, so those are refused rather than sent to the database."""
+    if not RULE_CODE.match(code) or "__" in code:
+        return False
+    try:
+        int(code)
+    except ValueError:
+        return True
+    return False
+
+
 @dataclass
 class CallFilters:
     """What the call list is filtered and sorted by (all optional)."""
@@ -80,7 +93,9 @@ def calls_for(user, filters: CallFilters | None = None) -> QuerySet[Call]:
         calls = calls.filter(auto_check__critical_failed=filters.critical)
     if filters.evaluated is not None:
         calls = calls.filter(evaluated=filters.evaluated)
-    if filters.rule_failed and RULE_CODE.match(filters.rule_failed):
+    if filters.rule_failed:
+        if not rule_code_filterable(filters.rule_failed):
+            return calls.none()
         calls = calls.filter(**{f"auto_check__outcomes__{filters.rule_failed}": "fail"})
     if filters.query:
         calls = calls.filter(call_id__icontains=filters.query.strip())

@@ -15,12 +15,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from org.selectors import agents_for, teams_for
+from qa_center.filters import validate_day, validate_text
 from qa_center.permissions import (
     capability_required,
     get_scoped_or_404,
@@ -47,10 +49,16 @@ EXPORT_MAX_ROWS = 200_000
 
 class CallFilterForm(forms.Form):
     date_from = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_day],  # so "the day after" cannot leave the calendar
     )
     date_to = forms.DateField(
-        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_day],  # so "the day after" cannot leave the calendar
     )
     team = forms.TypedChoiceField(label=gettext_lazy("Team"), required=False, coerce=int)
     agent = forms.TypedChoiceField(label=gettext_lazy("Agent"), required=False, coerce=int)
@@ -65,7 +73,9 @@ class CallFilterForm(forms.Form):
     )
     evaluated = forms.ChoiceField(label=gettext_lazy("Evaluated"), choices=YES_NO, required=False)
     rule = forms.ChoiceField(label=gettext_lazy("Rule failed"), required=False)
-    q = forms.CharField(label=gettext_lazy("Call id"), required=False, max_length=64)
+    q = forms.CharField(
+        label=gettext_lazy("Call id"), required=False, max_length=64, validators=[validate_text]
+    )
     sort = forms.ChoiceField(
         required=False, choices=[(key, key) for key in SORTS], widget=forms.HiddenInput
     )
@@ -82,25 +92,27 @@ class CallFilterForm(forms.Form):
         self.fields["rule"].choices = any_choice + rules
 
     def filters(self) -> CallFilters:
-        if not self.is_valid():
+        """The valid filters; a refused one is left out (its error shows on the form)."""
+        if not self.is_bound:
             return CallFilters()
-        data = self.cleaned_data
+        self.is_valid()
+        data = self.cleaned_data  # only the fields that passed
 
-        def yes_no(value: str) -> bool | None:
-            return {"yes": True, "no": False}.get(value)
+        def yes_no(value: str | None) -> bool | None:
+            return {"yes": True, "no": False}.get(value or "")
 
         return CallFilters(
-            date_from=data["date_from"],
-            date_to=data["date_to"],
-            team_id=data["team"] or None,
-            agent_id=data["agent"] or None,
-            score_min=data["score_min"],
-            score_max=data["score_max"],
-            critical=yes_no(data["critical"]),
-            evaluated=yes_no(data["evaluated"]),
-            rule_failed=data["rule"],
-            query=data["q"],
-            sort=data["sort"] or "-started_at",
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            team_id=data.get("team") or None,
+            agent_id=data.get("agent") or None,
+            score_min=data.get("score_min"),
+            score_max=data.get("score_max"),
+            critical=yes_no(data.get("critical")),
+            evaluated=yes_no(data.get("evaluated")),
+            rule_failed=data.get("rule") or "",
+            query=data.get("q") or "",
+            sort=data.get("sort") or "-started_at",
         )
 
 
@@ -202,6 +214,10 @@ def call_export(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404
     form, _titles = _form(request)
     filters = form.filters()
+    if form.is_bound and form.errors:
+        # Never export more than was asked for: show the list with the filter's error instead.
+        messages.error(request, _("Correct the filters before exporting."))
+        return redirect(f"{reverse('calls:call_list')}?{request.GET.urlencode()}")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "xlsx":
         import openpyxl

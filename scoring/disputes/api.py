@@ -9,8 +9,8 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
+from qa_center.api import IdRouter
 from qa_center.permissions import IsAuthenticatedWithRole, get_scoped_or_404, visible_evaluations
 from qa_center.schema import ApiErrorSerializer
 from scoring.disputes.models import Dispute, DisputeItem
@@ -137,6 +137,6 @@ class DisputeViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(DisputeSerializer(self.get_queryset().get(pk=dispute.pk)).data)
 
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("disputes", DisputeViewSet, basename="dispute")
 urlpatterns = router.urls

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from qa_center import filters
+from qa_center.filters import parse_for_page
 from qa_center.permissions import (
     capability_required,
     get_scoped_or_404,
@@ -42,9 +44,8 @@ def _require_dispute_access(request: HttpRequest) -> None:
 @login_required
 def dispute_list(request: HttpRequest) -> HttpResponse:
     _require_dispute_access(request)
-    status = request.GET.get("status", "")
-    if status not in {"", *Dispute.Status.values}:
-        status = ""
+    parsed = parse_for_page(request, {"status": filters.choice(Dispute.Status.values)})
+    status = parsed.get("status", "")
     disputes = list(disputes_for(request.user, status=status or None)[:500])
     now = timezone.now()
     for dispute in disputes:

@@ -16,8 +16,9 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
+from qa_center.api import IdRouter
+from qa_center.filters import parse_for_api
 from qa_center.permissions import HasCapability, IsAuthenticatedWithRole, has_capability
 from qa_center.schema import ApiErrorSerializer
 from scoring.calls.models import Call
@@ -246,9 +247,8 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         user = self.request.user
         if has_capability(user, "view_results") or has_capability(user, "score_calls"):
             if self.action == "list":
-                return sel.evaluation_list(
-                    user, sel.EvaluationFilters.from_query(self.request.query_params)
-                )
+                parsed = parse_for_api(self.request.query_params, sel.EvaluationFilters.spec())
+                return sel.evaluation_list(user, sel.EvaluationFilters.from_parsed(parsed))
             qs = sel.evaluations_visible(user)
         elif has_capability(user, "own_results"):
             qs = sel.my_evaluations(user)
@@ -365,7 +365,7 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return self._detail(evaluation)
 
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("scorecards", ScorecardViewSet, basename="scorecard")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
 urlpatterns = router.urls

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
+from qa_center import filters
 from qa_center.periods import DAY, period_of
 from qa_center.permissions import visible_evaluations, visible_evaluators
 from scoring.calls.models import CallCheck
@@ -237,38 +238,41 @@ class EvaluationFilters:
     critical: bool | None = None
 
     @classmethod
-    def from_query(cls, params) -> EvaluationFilters:
-        def _int(name):
-            try:
-                return int(params.get(name) or "") or None
-            except ValueError:
-                return None
+    def spec(cls) -> dict:
+        """The list's query parameters and their parsers (qa_center.filters)."""
+        score = filters.decimal(min_value=0, max_value=100)
+        return {
+            "team": filters.id_,
+            "agent": filters.id_,
+            "evaluator": filters.id_,
+            "status": filters.choice(Evaluation.Status.values),
+            "from": filters.day,
+            "to": filters.day,
+            "score_min": score,
+            "score_max": score,
+            "critical": filters.yes_no,
+        }
 
-        def _date(name):
-            try:
-                return datetime.date.fromisoformat(params.get(name) or "")
-            except ValueError:
-                return None
-
-        def _dec(name):
-            try:
-                return Decimal(params.get(name)) if params.get(name) else None
-            except InvalidOperation:
-                return None
-
-        critical = params.get("critical")
-        status = params.get("status")
+    @classmethod
+    def from_parsed(cls, parsed: filters.Parsed) -> EvaluationFilters:
+        v = parsed.values
         return cls(
-            team=_int("team"),
-            agent=_int("agent"),
-            evaluator=_int("evaluator"),
-            status=status if status in Evaluation.Status.values else None,
-            date_from=_date("from"),
-            date_to=_date("to"),
-            score_min=_dec("score_min"),
-            score_max=_dec("score_max"),
-            critical={"1": True, "0": False}.get(critical or ""),
+            team=v.get("team"),
+            agent=v.get("agent"),
+            evaluator=v.get("evaluator"),
+            status=v.get("status"),
+            date_from=v.get("from"),
+            date_to=v.get("to"),
+            score_min=v.get("score_min"),
+            score_max=v.get("score_max"),
+            critical=v.get("critical"),
         )
+
+    @classmethod
+    def from_query(cls, params) -> EvaluationFilters:
+        """Lenient: refused parameters are left out (pages use parse_for_page to say so, the
+        API parse_for_api to answer 400)."""
+        return cls.from_parsed(filters.parse_query(params, cls.spec()))
 
 
 def evaluation_list(user, filters: EvaluationFilters | None = None) -> QuerySet[Evaluation]:

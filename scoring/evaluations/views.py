@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from org.models import Agent, Team
+from qa_center.filters import parse_for_page
 from qa_center.permissions import (
     capability_required,
     get_scoped_or_404,
@@ -192,7 +193,9 @@ def _int(value: str | None) -> int | None:
 
 @capability_required("view_results")
 def evaluation_list(request: HttpRequest) -> HttpResponse:
-    filters = sel.EvaluationFilters.from_query(request.GET)
+    filters = sel.EvaluationFilters.from_parsed(
+        parse_for_page(request, sel.EvaluationFilters.spec())
+    )
     qs = sel.evaluation_list(request.user, filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     teams = scope_queryset(request.user, Team.objects.select_related("department"))

@@ -14,8 +14,8 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
+from qa_center.api import IdRouter
 from qa_center.permissions import HasCapability
 from scoring.rules.models import RuleLibrary
 from scoring.rules.services import (
@@ -169,6 +169,6 @@ class RuleLibraryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return Response(outcome)
 
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("rule-libraries", RuleLibraryViewSet, basename="rule-library")
 urlpatterns = router.urls

@@ -9,9 +9,9 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
 from org.models import User
+from qa_center.api import IdRouter
 from qa_center.periods import week_start_of
 from qa_center.permissions import HasCapability, may_manage_sampling_plan
 from scoring.evaluations.models import Evaluation, Scorecard
@@ -153,7 +153,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("sampling-plans", SamplingPlanViewSet, basename="sampling-plan")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 urlpatterns = router.urls

@@ -13,14 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from qa_center import filters
 from qa_center.periods import (
     WEEK,
     current,
     following,
-    parse_day,
     period_of,
     previous,
-    week_start_of,
 )
 from qa_center.permissions import (
     capability_required,
@@ -45,11 +44,11 @@ def evaluate_url(call_id: int) -> str:
 
 def _week(request: HttpRequest, default: datetime.date) -> datetime.date:
     raw = request.POST.get("week") or request.GET.get("week")
-    if not raw:
-        return default
     try:
-        return week_start_of(parse_day(raw))
-    except ValueError:
+        # qa_center.filters bounds the week, so the page's previous/next weeks always exist.
+        return filters.week(raw) or default
+    except filters.FilterError as exc:
+        filters.warn_ignored(request, "week", exc.message)
         return default
 
 
