@@ -64,7 +64,22 @@ def _basic(username: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def api_world(db):
+def keep_connection():
+    """The WSGI app closes the database connection after each request (request_finished →
+    close_old_connections), which on PostgreSQL ends the test's transaction under it: the
+    connection is the test's, as with Django's test client, which disconnects the same."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_world(db, keep_connection):
     """An organization with a call, a rule library and a submitted evaluation, so that small
     ids in generated paths reach real rows, not only 404s."""
     from django.utils import timezone
