@@ -4,7 +4,8 @@
 - bulletins_monthly: the 1st at 08:00, the draft red-header notice of the month before.
 
 Both are safe to run twice or at once (one bulletin per scope and period, enforced by the
-database) and leave nothing half-written if the worker dies; acks are late, so they rerun.
+database) and leave nothing half-written if the worker dies; acks are late, so they rerun, and
+a dropped database connection retries them (qa_center.tasks.RETRY) instead of losing the week.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from __future__ import annotations
 from celery import shared_task
 
 from qa_center import periods
+from qa_center.tasks import RETRY
 
 
-@shared_task(name="bulletins.weekly")
+@shared_task(name="bulletins.weekly", **RETRY)
 def bulletins_weekly(week_start: str | None = None) -> dict:
     from bulletins.services import bulletins_generate_week
 
@@ -26,7 +28,7 @@ def bulletins_weekly(week_start: str | None = None) -> dict:
     return {"week": start.isoformat(), "created": len(result.created), "skipped": result.skipped}
 
 
-@shared_task(name="bulletins.monthly")
+@shared_task(name="bulletins.monthly", **RETRY)
 def bulletins_monthly(month: str | None = None) -> dict:
     from bulletins.services import bulletin_generate_month
 

@@ -328,7 +328,9 @@ def _finish(job: ImportJob, *, total: int, imported: int, duplicates: int) -> No
 
 
 def _fail(job_id: int, problems: list[dict[str, Any]], total: int = 0) -> ImportJob:
-    ImportJob.objects.filter(pk=job_id).update(
+    # Never a job that is done: its calls are committed, and an error after the commit (its
+    # checks not enqueued, Redis away) must not make it say that nothing was imported.
+    ImportJob.objects.filter(pk=job_id).exclude(status=ImportJob.Status.DONE).update(
         status=ImportJob.Status.FAILED,
         errors=problems,
         total=total,
@@ -350,17 +352,27 @@ def _unexpected(job_id: int) -> Problem:
     )
 
 
-def import_run(*, job_id: int, content: bytes | None = None) -> ImportJob:
+def import_run(*, job_id: int, content: bytes | None = None, retry: bool = False) -> ImportJob:
     """Validate the job's file and import it all-or-nothing. Safe to run twice: a job that
-    is done or refused is left alone, and a job interrupted mid-way wrote nothing (one
-    transaction), so it simply runs again.
+    is refused is left alone, a job that is done gets the checks of its calls not yet checked
+    enqueued (they may have been lost with Redis when it committed), and a job interrupted
+    mid-way wrote nothing (one transaction), so it simply runs again.
 
     Whatever goes wrong, the job ends: an error nobody foresaw fails it with a reason the
     user can act on (and quote), its traceback logged, rather than leaving it "running"
-    forever or giving the page a 500. Nothing was written: the writing is one transaction."""
+    forever or giving the page a 500. Nothing was written: the writing is one transaction.
+    With `retry` (a Celery task with attempts left), the database or Redis away for a moment
+    (`qa_center.tasks.TRANSIENT_ERRORS`) is raised instead, for the task to run it again."""
+    from qa_center.tasks import TRANSIENT_ERRORS
+
     try:
         return _run(job_id=job_id, content=content)
-    except Exception:
+    except Exception as exc:
+        # A done job failed after its commit (enqueueing its checks with Redis away: kombu
+        # then raises what it happens to meet); the rerun enqueues them (`_checks_resume`).
+        committed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.DONE).exists()
+        if retry and (committed or isinstance(exc, TRANSIENT_ERRORS)):
+            raise
         logger.exception("import %s failed with an unexpected error", job_id)
         return _fail(job_id, [_unexpected(job_id).as_dict()])
 
@@ -371,6 +383,8 @@ def _run(*, job_id: int, content: bytes | None) -> ImportJob:
     ).update(status=ImportJob.Status.RUNNING)
     job = ImportJob.objects.get(pk=job_id)
     if not claimed:
+        if job.status == ImportJob.Status.DONE and job.imported:
+            _checks_resume(job)
         return job
     _set_progress(job_id, "validating")
     if content is None:
@@ -409,6 +423,19 @@ def _run(*, job_id: int, content: bytes | None) -> ImportJob:
         return _fail(job_id, [_COLLIDED.as_dict()], total=total)
     cache.delete(_progress_key(job_id))
     return job
+
+
+def _checks_resume(job: ImportJob) -> None:
+    """Enqueue the checks of the job's calls that have none: a rerun of a done job (its
+    task given again after its worker died, or retried after Redis was away when it
+    committed, so that its checks were never enqueued). Checks are safe to run twice."""
+    unchecked = list(
+        Call.objects.filter(import_job=job, auto_check__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if unchecked:
+        checks_enqueue(call_ids=unchecked)
 
 
 # Calls resolved and written at a time by the one-pass import (`_import_streamed`).
