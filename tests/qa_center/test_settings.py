@@ -89,3 +89,23 @@ def test_the_api_schema_generates_without_warnings(tmp_path):
         "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml")
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_visibility_timeout_shorter_than_the_time_limit_is_refused():
+    env = {
+        **os.environ,
+        "CELERY_TASK_TIME_LIMIT": "600",
+        "CELERY_VISIBILITY_TIMEOUT": "600",
+        "DJANGO_SETTINGS_MODULE": "qa_center.settings.base",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode != 0
+    assert "CELERY_VISIBILITY_TIMEOUT=600 must be longer than CELERY_TASK_TIME_LIMIT=600" in (
+        done.stderr
+    )
