@@ -225,11 +225,15 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+def _start_gunicorn(
+    env: dict[str, str], port: int, workers: int, *, config: str | None = None
+) -> subprocess.Popen:
+    """`config`: a gunicorn config file (bench/load.py passes gunicorn.conf.py, as production)."""
     gunicorn = Path(sys.executable).parent / "gunicorn"
     return subprocess.Popen(
         [
             str(gunicorn),
+            *(["-c", config] if config else []),
             "qa_center.wsgi:application",
             "--workers",
             str(workers),
@@ -276,7 +280,7 @@ def _wait_ready(process: subprocess.Popen, port: int, timeout: float = 60) -> No
     raise SystemExit("gunicorn did not answer within a minute")
 
 
-def _login(port: int) -> str:
+def _login(port: int, username: str = USERNAME, password: str = PASSWORD) -> str:
     """POSTs the login form like a browser; returns the Cookie header of the session."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -286,13 +290,13 @@ def _login(port: int) -> str:
     if token is None:
         raise SystemExit("The login page has no CSRF token.")
     body = urllib.parse.urlencode(
-        {"username": USERNAME, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1)}
+        {"username": username, "password": password, "csrfmiddlewaretoken": token.group(1)}
     ).encode()
     request = urllib.request.Request(login_url, data=body, headers={"Referer": login_url})
     opener.open(request, timeout=10).read()
     cookies = {cookie.name: cookie.value for cookie in jar}
     if "sessionid" not in cookies:
-        raise SystemExit(f"Logging in as {USERNAME!r} failed (no session cookie).")
+        raise SystemExit(f"Logging in as {username!r} failed (no session cookie).")
     return "; ".join(f"{name}={value}" for name, value in sorted(cookies.items()))
 
 
