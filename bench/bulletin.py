@@ -159,9 +159,10 @@ def _generate(calls: int, refs: dict) -> None:
         )
         cursor.execute(
             "INSERT INTO evaluations_evaluation (call_id, scorecard_id, evaluator_id, status, score, "
-            "critical_failed, passed, comment, version, created_at, updated_at, submitted_at) "
+            "critical_failed, passed, comment, version, created_at, updated_at, submitted_at, "
+            "is_calibration, blind) "
             "SELECT c.id, %s, %s, 'submitted', s.score, s.crit, s.score >= 80 AND NOT s.crit, "
-            "'', 1, now(), now(), c.started_at + interval '1 hour' "
+            "'', 1, now(), now(), c.started_at + interval '1 hour', false, false "
             "FROM calls_call c, LATERAL (SELECT round((55 + random() * 45)::numeric, 2) AS "
             "score, random() < 0.02 AS crit WHERE c.id IS NOT NULL) s",
             [refs["card"].pk, refs["supervisor"].pk],
