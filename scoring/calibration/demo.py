@@ -10,11 +10,9 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from org.models import User
 from scoring.calibration.models import CalibrationSession
 from scoring.calls.models import Call
-from scoring.evaluations.demo import demo_submit, write
-from scoring.evaluations.models import Scorecard
+from scoring.evaluations.demo import demo_submit, review_context, write
 
 
 def _score_blind(session, user, rng, *, harsh: bool = False) -> None:
@@ -63,15 +61,6 @@ def _calibration(*, stdout, rng, scorecard, users) -> None:
 
 @transaction.atomic
 def seed(*, stdout=None, rng: random.Random | None = None) -> None:
-    rng = rng or random.Random(4)
-    scorecard = Scorecard.objects.filter(status=Scorecard.Status.PUBLISHED).order_by("pk").first()
-    if scorecard is None or not Call.objects.exists():
-        write(stdout, "calibration demo: no published scorecard or no calls yet; skipped")
-        return
-    users = {
-        u.username: u
-        for u in User.objects.filter(username__in=["admin", "supervisor", "supervisor2", "agent"])
-    }
-    if "admin" not in users:
-        return
-    _calibration(stdout=stdout, rng=rng, scorecard=scorecard, users=users)
+    context = review_context(stdout, "calibration")
+    if context is not None:
+        _calibration(stdout=stdout, rng=rng or random.Random(4), **context)

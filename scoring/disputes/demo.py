@@ -11,11 +11,10 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from org.models import User
 from scoring.calls.models import Call
 from scoring.disputes.models import Dispute
-from scoring.evaluations.demo import demo_score, write
-from scoring.evaluations.models import Evaluation, Scorecard, ScorecardItem
+from scoring.evaluations.demo import demo_score, review_context, write
+from scoring.evaluations.models import Evaluation, ScorecardItem
 
 
 def _disputes(*, stdout, rng, scorecard, users) -> None:
@@ -99,15 +98,6 @@ def _disputes(*, stdout, rng, scorecard, users) -> None:
 
 @transaction.atomic
 def seed(*, stdout=None, rng: random.Random | None = None) -> None:
-    rng = rng or random.Random(4)
-    scorecard = Scorecard.objects.filter(status=Scorecard.Status.PUBLISHED).order_by("pk").first()
-    if scorecard is None or not Call.objects.exists():
-        write(stdout, "disputes demo: no published scorecard or no calls yet; skipped")
-        return
-    users = {
-        u.username: u
-        for u in User.objects.filter(username__in=["admin", "supervisor", "supervisor2", "agent"])
-    }
-    if "admin" not in users:
-        return
-    _disputes(stdout=stdout, rng=rng, scorecard=scorecard, users=users)
+    context = review_context(stdout, "disputes")
+    if context is not None:
+        _disputes(stdout=stdout, rng=rng or random.Random(4), **context)

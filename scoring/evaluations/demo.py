@@ -162,6 +162,23 @@ def write(stdout, text: str) -> None:
         stdout.write(text)
 
 
+def review_context(stdout, app: str) -> dict | None:
+    """What the sampling, disputes and calibration demos build on: the published scorecard and
+    the demo users; None (said on stdout) when the calls or evaluations demo has not run."""
+    from org.models import User
+    from scoring.calls.models import Call
+
+    scorecard = Scorecard.objects.filter(status=Scorecard.Status.PUBLISHED).order_by("pk").first()
+    if scorecard is None or not Call.objects.exists():
+        write(stdout, f"{app} demo: no published scorecard or no calls yet; skipped")
+        return None
+    names = ["admin", "supervisor", "supervisor2", "agent"]
+    users = {u.username: u for u in User.objects.filter(username__in=names)}
+    if "admin" not in users:
+        return None
+    return {"scorecard": scorecard, "users": users}
+
+
 def seed(*, stdout=None, rng: random.Random | None = None) -> None:
     rng = rng or random.Random(20261103)
     admin = User.objects.filter(role=Role.ADMIN).order_by("pk").first()

@@ -12,9 +12,7 @@ from django.utils import timezone
 
 from org.models import Department, Role, User
 from qa_center.periods import WEEK, current, previous
-from scoring.calls.models import Call
-from scoring.evaluations.demo import demo_score, write
-from scoring.evaluations.models import Scorecard
+from scoring.evaluations.demo import demo_score, review_context, write
 from scoring.sampling.models import Assignment, SamplingPlan
 
 
@@ -72,15 +70,6 @@ def _sampling(*, stdout, rng, scorecard, users) -> None:
 
 @transaction.atomic
 def seed(*, stdout=None, rng: random.Random | None = None) -> None:
-    rng = rng or random.Random(4)
-    scorecard = Scorecard.objects.filter(status=Scorecard.Status.PUBLISHED).order_by("pk").first()
-    if scorecard is None or not Call.objects.exists():
-        write(stdout, "sampling demo: no published scorecard or no calls yet; skipped")
-        return
-    users = {
-        u.username: u
-        for u in User.objects.filter(username__in=["admin", "supervisor", "supervisor2", "agent"])
-    }
-    if "admin" not in users:
-        return
-    _sampling(stdout=stdout, rng=rng, scorecard=scorecard, users=users)
+    context = review_context(stdout, "sampling")
+    if context is not None:
+        _sampling(stdout=stdout, rng=rng or random.Random(4), **context)
