@@ -1,38 +1,20 @@
-"""API for sampling plans, queues, disputes and calibration, scoped per role."""
+"""The disputes API (raise, list, decide), scoped per role."""
 
 from __future__ import annotations
 
 import datetime
 
 import pytest
-from rest_framework.test import APIClient
 
 from org.models import Role
 from scoring.disputes.models import Dispute
 from tests.factories import (
-    REVIEW_SCORECARD,
     UserFactory,
     make_call,
     make_evaluation,
-    make_scorecard,
 )
 
 WEEK = datetime.date(2026, 3, 2)
-
-
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-@pytest.fixture
-def card(db):
-    return make_scorecard(REVIEW_SCORECARD)
-
-
-@pytest.fixture
-def sup2(world):
-    return UserFactory(username="sup2", role=Role.SUPERVISOR, department=world.dep_a)
 
 
 @pytest.fixture

@@ -1,27 +1,16 @@
-"""API for sampling plans, queues, disputes and calibration, scoped per role."""
+"""The sampling API (plans, runs, queues), scoped per role."""
 
 from __future__ import annotations
 
 import datetime
 
 import pytest
-from rest_framework.test import APIClient
 
 from scoring.sampling.models import Assignment
 from scoring.sampling.services import sampling_plan_save
-from tests.factories import REVIEW_SCORECARD, TZ, make_call, make_scorecard
+from tests.factories import TZ, make_call
 
 WEEK = datetime.date(2026, 3, 2)
-
-
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-@pytest.fixture
-def card(db):
-    return make_scorecard(REVIEW_SCORECARD)
 
 
 def test_sampling_plan_create_run_and_queue(world, card, api):
