@@ -19,10 +19,13 @@ handler404 = "qa_center.views.error_404"
 handler500 = "qa_center.views.error_500"
 
 SCORING_APPS = ["rules", "calls", "evaluations", "sampling", "disputes", "calibration"]
+AUDITS_APPS = ["actions", "standards", "inspections", "walkthroughs", "layers"]
 
 api_v1 = [
     path("", include("org.api")),
     *(path("", include(f"scoring.{app}.api")) for app in SCORING_APPS),
+    *(path("", include(f"audits.{app}.api")) for app in AUDITS_APPS),
+    path("", include("kpi.api")),
     path("", include("bulletins.api")),
 ]
 
@@ -39,6 +42,8 @@ urlpatterns = [
     path("accounts/", include("org.account_urls")),
     path("org/", include("org.urls")),
     *(path("scoring/", include(f"scoring.{app}.urls")) for app in SCORING_APPS),
+    *(path("audits/", include(f"audits.{app}.urls")) for app in AUDITS_APPS),
+    path("kpi/", include("kpi.urls")),
     path("bulletins/", include("bulletins.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "rest_framework_api_key",
     # Lowest first: each app imports only the ones above it (README, "Layout").
     "qa_center",
     "org",
@@ -49,6 +50,12 @@ INSTALLED_APPS = [
     "scoring.sampling",
     "scoring.disputes",
     "scoring.calibration",
+    "audits.actions",
+    "audits.standards",
+    "audits.inspections",
+    "audits.walkthroughs",
+    "audits.layers",
+    "kpi",
     "bulletins",
     "home",
 ]

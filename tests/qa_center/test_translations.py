@@ -16,13 +16,20 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-PO_PATH = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+BASE = Path(settings.BASE_DIR)
+# The project's catalogue, and each app's own (an app added in its own directory keeps its
+# strings in <app>/locale, so apps built side by side do not edit one file).
+PO_PATHS = sorted(
+    path
+    for path in BASE.glob("**/locale/zh_Hans/LC_MESSAGES/django.po")
+    if not path.relative_to(BASE).parts[0].startswith((".", "var", "staticfiles"))
+)
 PLACEHOLDER = re.compile(r"%\([^)]+\)[sdr]|%[sdr]|\{[A-Za-z_][A-Za-z0-9_]*\}")
 
 
-@pytest.fixture(scope="module")
-def catalogue() -> polib.POFile:
-    return polib.pofile(str(PO_PATH))
+@pytest.fixture(scope="module", params=PO_PATHS, ids=lambda p: str(p.relative_to(BASE)))
+def catalogue(request) -> polib.POFile:
+    return polib.pofile(str(request.param))
 
 
 def _entries(catalogue: polib.POFile) -> list[polib.POEntry]:
@@ -83,7 +90,7 @@ def test_compiled_catalogue_matches_the_po(catalogue, tmp_path):
             for entry in _entries(catalogue)
             if _lookups(entry, fresh) != _lookups(entry, translation)
         ]
-    assert not stale, f"django.mo is older than django.po (run compilemessages): {stale[:10]}"
+    assert not stale, f"django.mo is older than django.po (run compilemessages), or another catalogue translates the same msgid differently: {stale[:10]}"
 
 
 def test_status_context_separates_employment_from_rule_library_state():

@@ -1,0 +1,3 @@
+"""API routes of this app (gathered under /api/v1/ by home.urls)."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""SMART indicators, cascading targets, measurements and exact roll-ups, period closes, shortfalls, indicator linkage."""
