@@ -25,13 +25,19 @@ dev-venv: $(VENV)/.dev
 engine: venv
 	$(PY) -m scoring.engine.build $(if $(filter 1,$(QA_REQUIRE_SERVICES)),--strict)
 
-## demo: set up, migrate, seed the demo hotline and serve it on http://127.0.0.1:$(PORT)
-demo: venv engine
+## demo: set up, migrate, seed the demo hotline and serve it on http://127.0.0.1:$(PORT).
+## It does not wait for the engine's compile: the pure-Python engine (same results) scores the
+## demo's calls, and the compiled engine is built in the background for the next start.
+demo: venv
 	$(PY) manage.py migrate --no-input
 	QA_DEMO=1 $(PY) manage.py seed_demo
+	@mkdir -p var
+	@if $(PY) -m scoring.engine.build --status >/dev/null 2>&1; then :; else \
+	  echo "  Compiling the compliance engine in the background (log: var/engine-build.log);"; \
+	  echo "  until it is done, and until the next start, the pure-Python engine runs (same results)."; \
+	  nohup $(PY) -m scoring.engine.build > var/engine-build.log 2>&1 & fi
 	@echo ""
 	@echo "  QA Center demo: http://127.0.0.1:$(PORT)/"
-	@echo "  Logins (password: demo): admin  manager  auditor  supervisor  teamlead  agent"
 	@echo ""
 	QA_DEMO=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

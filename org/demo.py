@@ -22,6 +22,8 @@ DEPARTMENTS = [
 ]
 AGENTS_PER_TEAM = 11
 DEMO_PASSWORD = "demo"
+# Every login seed() creates, in the order the console and the login page list them.
+DEMO_LOGINS = ("admin", "manager", "auditor", "supervisor", "supervisor2", "teamlead", "agent")
 
 
 def _name(rng: random.Random) -> str:

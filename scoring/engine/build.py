@@ -1,6 +1,6 @@
 """Compile the engine's hot modules with Cython, in place, or say why the pure engine runs.
 
-    python -m scoring.engine.build [--force] [--strict]
+    python -m scoring.engine.build [--force] [--strict] [--status]
 
 The ``.py`` files stay the only source: Cython compiles them as they are (pure-Python mode)
 into extension modules next to them (``matcher.cpython-311-x86_64-linux-gnu.so``) and
@@ -216,7 +216,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--strict", action="store_true", help="exit 1 when the compiled engine cannot be built"
     )
+    parser.add_argument(
+        "--status",
+        action="store_true",
+        help="build nothing; exit 0 when the compiled engine is up to date, 1 when not",
+    )
     args = parser.parse_args(argv)
+    if args.status:
+        current = up_to_date()
+        print("compiled engine up to date" if current else "compiled engine not built or stale")
+        return 0 if current else 1
     try:
         print(build(force=args.force))
     except BuildError as exc:

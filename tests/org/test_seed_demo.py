@@ -32,6 +32,17 @@ def test_demo_organization_is_believable_and_seeding_twice_changes_nothing():
     assert all(User.objects.get(username=name).check_password("demo") for name in roles)
 
 
+def test_every_demo_login_is_listed_on_the_login_page_and_the_console(client, settings):
+    """supervisor2 was created but listed nowhere: the lists now come from one tuple."""
+    from org.demo import DEMO_LOGINS
+
+    seed()
+    assert set(User.objects.values_list("username", flat=True)) == set(DEMO_LOGINS)
+    settings.QA_DEMO = True
+    page = client.get("/accounts/login/").content.decode()
+    assert all(f"<code>{name}</code>" in page for name in DEMO_LOGINS)
+
+
 def test_seed_demo_refuses_production_without_consent(settings):
     from django.core.management.base import CommandError
 

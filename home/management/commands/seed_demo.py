@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from bulletins import demo as bulletins_demo
 from org import demo as org_demo
+from org.demo import DEMO_LOGINS
 from scoring.calibration import demo as calibration_demo
 from scoring.calls import demo as calls_demo
 from scoring.disputes import demo as disputes_demo
@@ -51,8 +52,5 @@ class Command(BaseCommand):
             # One generator per app, so adding data to one app does not reshuffle another's.
             module.seed(stdout=self.stdout, rng=random.Random(f"qa-center:{name}"))
         self.stdout.write(
-            self.style.SUCCESS(
-                "Demo ready. Logins (password demo): "
-                "admin, manager, auditor, supervisor, teamlead, agent"
-            )
+            self.style.SUCCESS(f"Demo ready. Logins (password demo): {', '.join(DEMO_LOGINS)}")
         )

@@ -261,3 +261,17 @@ def test_a_build_that_does_not_load_falls_back(engine_copy: Path):
     assert report["mode"] == "pure (compiled import failed)"
     assert all(path.endswith(".py") for path in report["files"].values())
     assert "RuntimeWarning" in done.stderr
+
+
+@pytest.mark.parametrize("spoil", [None, _edit_matcher, _no_manifest])
+def test_status_says_whether_a_build_is_needed_and_builds_nothing(engine_copy: Path, spoil):
+    """`make demo` asks --status to decide whether to compile in the background."""
+    require_current_build()
+    engine = engine_copy / "scoring" / "engine"
+    if spoil:
+        spoil(engine)
+    before = sorted((p.name, p.stat().st_mtime_ns) for p in engine.iterdir())
+    done = run_python("", engine_copy, None, "-m", "scoring.engine.build", "--status")
+    assert done.returncode == (0 if spoil is None else 1), done.stderr
+    assert ("up to date" in done.stdout) == (spoil is None)
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in engine.iterdir()) == before
