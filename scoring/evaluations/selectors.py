@@ -186,7 +186,7 @@ def evaluation_history(
                 what = {"comment": _("Comment"), "score": _("Score")}.get(
                     change.get("field", ""), change.get("field", "")
                 )
-                old, new = str(change.get("old") or "—"), str(change.get("new") or "—")
+                old, new = (_plain(change.get(k)) for k in ("old", "new"))
             lines.append(
                 {
                     "what": what,
@@ -198,6 +198,11 @@ def evaluation_history(
             )
         entries.append(HistoryEntry(event, action_label(event.action), lines))
     return entries
+
+
+def _plain(value: Any) -> str:
+    """A changed value as text; a zero stays 0 (only a missing value is a dash)."""
+    return "—" if value is None or value == "" else str(value)
 
 
 def _status_label(status: Any) -> str:
