@@ -97,6 +97,15 @@ class Call(models.Model):
         return self.call_id
 
 
+class Review(models.TextChoices):
+    """Where a call's weak critical failure stands (CallCheck.review)."""
+
+    NONE = "", _("Not needed")
+    TO_CONFIRM = "to_confirm", _("To confirm")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+
+
 class CallCheck(models.Model):
     """The automatic check of one call by one rule-library version (the engine's result).
     Rescoring with a new version replaces it; `library` says which version produced it."""
@@ -114,13 +123,86 @@ class CallCheck(models.Model):
     # The engine's `results` list, with evidence and values.
     results = models.JSONField(_("results"), default=list)
     checked_at = models.DateTimeField(_("checked at"), auto_now=True)
+    # A critical zero never rests on weak evidence: when every failed critical rule failed only
+    # on fuzzy evidence or an ambiguous trigger (the engine's CheckResult.weak), their codes are
+    # kept here and the call is "to confirm" until a supervisor confirms or rejects them
+    # (scoring.calls.services.reviews). Until then the score is provisional.
+    weak_critical = models.JSONField(_("critical failures to confirm"), default=list, blank=True)
+    review = models.CharField(
+        _("critical failure review"),
+        max_length=12,
+        choices=Review.choices,
+        default=Review.NONE,
+        blank=True,
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 
     scope_paths = scope_paths_via("call", Call.scope_paths)
 
     class Meta:
         verbose_name = _("automatic check")
         verbose_name_plural = _("automatic checks")
-        indexes = [models.Index(fields=["score"]), models.Index(fields=["critical_failed"])]
+        indexes = [
+            models.Index(fields=["score"]),
+            models.Index(fields=["critical_failed"]),
+            models.Index(fields=["review"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.call_id}: {self.score}"
+
+    @property
+    def to_confirm(self) -> bool:
+        return self.review == Review.TO_CONFIRM
+
+    @property
+    def provisional(self) -> bool:
+        """The score may still change: a weak critical failure awaits a supervisor."""
+        return self.review == Review.TO_CONFIRM
+
+
+class CriticalReview(models.Model):
+    """A supervisor's decision on a call's weak critical failure: who, when, which rules, what
+    the score was and became. Append-only: the history of the call's automatic verdict."""
+
+    class Decision(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Rejected")
+
+    call = models.ForeignKey(
+        Call, on_delete=models.CASCADE, related_name="critical_reviews", verbose_name=_("call")
+    )
+    library = models.ForeignKey(
+        RuleLibrary, on_delete=models.PROTECT, related_name="+", verbose_name=_("rule library")
+    )
+    codes = models.JSONField(_("rules"), default=list)
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    note = models.TextField(_("note"), blank=True)
+    score_before = models.DecimalField(
+        _("score before"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    score_after = models.DecimalField(
+        _("score after"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    scope_paths = scope_paths_via("call", Call.scope_paths)
+
+    class Meta:
+        verbose_name = _("critical failure review")
+        verbose_name_plural = _("critical failure reviews")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.call_id} {self.decision}"

@@ -188,6 +188,15 @@ class Evaluation(models.Model):
         )
 
 
+class OverrideKind(models.TextChoices):
+    """Why a supervisor overrode an automatic result."""
+
+    RULE_WRONG = "rule_wrong", _("The rule is wrong here")
+    TRANSCRIPT = "transcript", _("The transcript is wrong")
+    CONTEXT = "context", _("The context changes the verdict")
+    OTHER = "other", _("Other reason")
+
+
 class Answer(models.Model):
     """The answer to one scorecard item. `value`: 1/0 for yes/no, the scale value, or None for
     N/A. `auto_value` is what the engine suggested; overriding it needs a reason."""
@@ -199,6 +208,12 @@ class Answer(models.Model):
     auto_value = models.SmallIntegerField(null=True, blank=True)
     auto_na = models.BooleanField(default=False)
     override_reason = models.TextField(_("reason for override"), blank=True)
+    # Why the automatic result was overridden, in kinds the rule's precision is broken down by
+    # (scoring.evaluations.selectors.rule_quality); RULE_WRONG files the call as an example on
+    # the rule. Empty when the answer keeps the automatic result.
+    override_kind = models.CharField(
+        _("kind of override"), max_length=12, choices=OverrideKind.choices, blank=True
+    )
     note = models.TextField(_("note"), blank=True)
     points = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     possible = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
@@ -268,3 +283,61 @@ class EvaluationEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("Evaluation history is append-only.")
+
+
+class RuleTrial(models.Model):
+    """A draft rule library run over a period of stored calls before it goes live, compared
+    with the calls' current checks and the supervisors' verdicts on them
+    (scoring.evaluations.services.trials). All-or-nothing: `results` is written only when
+    every call was scored; a failed run says why in `error`."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    library = models.ForeignKey(
+        "rules.RuleLibrary",
+        on_delete=models.CASCADE,
+        related_name="trials",
+        verbose_name=_("rule library"),
+    )
+    date_from = models.DateField(_("calls from"))
+    date_to = models.DateField(_("calls to"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    total = models.PositiveIntegerField(_("calls"), default=0)
+    processed = models.PositiveIntegerField(_("processed"), default=0)
+    # {"rules": [...], "zeroed": [...], "unzeroed": [...], "compared": n, ...}
+    results = models.JSONField(_("results"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rule library trial")
+        verbose_name_plural = _("rule library trials")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_to__gte=models.F("date_from")), name="trial_period_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.library} {self.date_from}–{self.date_to}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.processed / self.total) if self.total else 0
