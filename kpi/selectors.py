@@ -1,0 +1,272 @@
+"""Reading KPI figures: series and roll-ups, always as SQL aggregates over the measurements.
+
+Exactness: a unit's value over a period is Σ numerators ÷ Σ denominators of the measurements
+inside it (never a mean of its children's values), computed by the database's GROUP BY, so no
+frame of every agent's days is ever held in memory (KPI.md, "Rolling up without lying").
+
+The frames handed to kpi.analytics have the columns ``period_start`` (date), ``numerator``,
+``denominator`` and ``value`` (float; value = numerator ÷ denominator for rates, Σ values ÷
+count for means, the count itself for additive indicators), one row per period that has data,
+in order of period_start.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+from django.db.models import F, Max, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek
+
+from kpi.models import Indicator, KpiValue, Measurement, Shortfall, Target
+from qa_center.levels import Level
+from qa_center.permissions import Units, scope_queryset, units_with_ancestors
+
+SERIES_COLUMNS = ["period_start", "numerator", "denominator", "value"]
+
+# The depth of each level: a unit can only be measured at its indicator's grain or coarser.
+DEPTH = {Level.CENTER: 0, Level.DEPARTMENT: 1, Level.TEAM: 2, Level.AGENT: 3}
+
+# The measurement column naming the unit of each level (the center: none).
+UNIT_COLUMN = {Level.DEPARTMENT: "department_id", Level.TEAM: "team_id", Level.AGENT: "agent_id"}
+
+_TRUNC = {"week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter}
+
+
+def indicator_get(indicator: Indicator | str) -> Indicator:
+    if isinstance(indicator, Indicator):
+        return indicator
+    return Indicator.objects.get(code=indicator)
+
+
+def _unit_pk(unit: Any) -> int | None:
+    if unit is None:
+        return None
+    return unit if isinstance(unit, int) else unit.pk
+
+
+def measurements_of(
+    indicator: Indicator, *, level: str, unit: Any = None, start=None, end=None
+) -> QuerySet[Measurement]:
+    """The measurements that make up a unit's figures: every row of the indicator (they are all
+    at its grain) whose department, team or agent — on that day — is the unit."""
+    rows = Measurement.objects.filter(indicator=indicator)
+    if start is not None:
+        rows = rows.filter(day__gte=start)
+    if end is not None:
+        rows = rows.filter(day__lte=end)
+    if DEPTH[level] > DEPTH[indicator.grain]:
+        return rows.none()
+    if level != Level.CENTER:
+        rows = rows.filter(**{UNIT_COLUMN[level]: _unit_pk(unit)})
+    return rows
+
+
+def _period_expression(grain: str):
+    if grain == "day":
+        return F("day")
+    if grain not in _TRUNC:
+        raise ValueError(f"Unknown grain {grain!r}: day, week, month or quarter.")
+    return _TRUNC[grain]("day")
+
+
+def _frame(indicator: Indicator, rows: Iterable[dict], extra: list[str] | None = None):
+    columns = (extra or []) + SERIES_COLUMNS
+    records = []
+    for row in rows:
+        numerator, denominator = row["numerator"], row["denominator"]
+        start = row["period_start"]
+        if isinstance(start, datetime.datetime):
+            start = start.date()
+        records.append(
+            {
+                **{key: row[key] for key in extra or []},
+                "period_start": start,
+                "numerator": float(numerator) if numerator is not None else None,
+                "denominator": float(denominator) if denominator is not None else None,
+                "value": indicator.value_of(numerator, denominator),
+            }
+        )
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    for column in ("numerator", "denominator", "value"):
+        frame[column] = frame[column].astype("float64")
+    return frame
+
+
+def unit_series(
+    *,
+    indicator: Indicator | str,
+    level: str,
+    unit: Any = None,
+    start: datetime.date,
+    end: datetime.date,
+    grain: str = "day",
+) -> pd.DataFrame:
+    """One unit's series from `start` to `end` (both included), one row per day, week (Monday),
+    month or quarter that has data. `unit`: the department, team or agent (or its id); None for
+    the center. Periods at the edges count only their days inside [start, end]."""
+    indicator = indicator_get(indicator)
+    rows = (
+        measurements_of(indicator, level=level, unit=unit, start=start, end=end)
+        .annotate(period_start=_period_expression(grain))
+        .values("period_start")
+        .annotate(numerator=Sum("numerator"), denominator=Sum("denominator"))
+        .order_by("period_start")
+    )
+    return _frame(indicator, rows)
+
+
+def level_series(
+    *,
+    indicator: Indicator | str,
+    level: str,
+    start: datetime.date,
+    end: datetime.date,
+    grain: str = "day",
+    within: tuple[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Every unit of `level` at once (one GROUP BY): the columns ``unit_id`` + the series
+    columns, one row per unit and period with data. `within`: only the units inside
+    (level, unit), e.g. ("department", dept) for that department's teams. For the center level
+    unit_id is 0."""
+    indicator = indicator_get(indicator)
+    rows = Measurement.objects.filter(indicator=indicator, day__gte=start, day__lte=end)
+    if DEPTH[level] > DEPTH[indicator.grain]:
+        rows = rows.none()
+    if within is not None and within[0] != Level.CENTER:
+        rows = rows.filter(**{UNIT_COLUMN[within[0]]: _unit_pk(within[1])})
+    keys = ["period_start"] if level == Level.CENTER else [UNIT_COLUMN[level], "period_start"]
+    grouped = (
+        rows.annotate(period_start=_period_expression(grain))
+        .values(*keys)
+        .annotate(numerator=Sum("numerator"), denominator=Sum("denominator"))
+        .order_by(*keys)
+    )
+    column = UNIT_COLUMN.get(level)
+    records = ({**row, "unit_id": row[column] if column else 0} for row in grouped)
+    return _frame(indicator, records, extra=["unit_id"])
+
+
+def rollup(
+    indicator: Indicator, *, level: str, start: datetime.date, end: datetime.date
+) -> list[dict]:
+    """Each unit of `level`'s summed figures over [start, end]: dicts with unit_id (0 for the
+    center), department_id, team_id, agent_id, numerator, denominator. One SQL aggregate.
+
+    For an agent, the team and department are those of the agent's last day with data in the
+    range (the row's scope); their figures stay with the team of each day in the team's own
+    roll-up."""
+    rows = Measurement.objects.filter(indicator=indicator, day__gte=start, day__lte=end)
+    if DEPTH[level] > DEPTH[indicator.grain]:
+        return []
+    sums = {"numerator": Sum("numerator"), "denominator": Sum("denominator")}
+    if level == Level.CENTER:
+        total = rows.aggregate(**sums)
+        if total["numerator"] is None:
+            return []
+        return [{"unit_id": 0, "department_id": None, "team_id": None, "agent_id": None, **total}]
+    if level == Level.DEPARTMENT:
+        grouped = rows.values("department_id").annotate(**sums).order_by("department_id")
+        return [
+            {"unit_id": r["department_id"], "team_id": None, "agent_id": None, **r}
+            for r in grouped
+            if r["department_id"] is not None
+        ]
+    if level == Level.TEAM:
+        keys, unit_key = ("team_id", "department_id"), "team_id"
+    else:
+        keys, unit_key = ("agent_id", "team_id", "department_id"), "agent_id"
+    # An agent who changed team in the range gives one group per team: summed here, the unit
+    # placed in the team of its last day (the scope of the agent's row).
+    grouped = rows.values(*keys).annotate(last_day=Max("day"), **sums).order_by(*keys)
+    merged: dict[int, dict] = {}
+    for r in grouped:
+        if r[unit_key] is None:
+            continue
+        row = merged.get(r[unit_key])
+        if row is None:
+            merged[r[unit_key]] = {
+                "unit_id": r[unit_key],
+                "agent_id": None,
+                **r,
+            }
+            continue
+        row["numerator"] += r["numerator"]
+        if r["denominator"] is not None:
+            row["denominator"] = (row["denominator"] or 0) + r["denominator"]
+        if r["last_day"] > row["last_day"]:
+            row.update({k: r[k] for k in keys if k != unit_key}, last_day=r["last_day"])
+    for row in merged.values():
+        row.pop("last_day")
+    return list(merged.values())
+
+
+# --- Stored values, targets, shortfalls ---------------------------------------------------------
+
+
+def kpi_value_get(
+    indicator: Indicator, *, level: str, unit_id: int, period_kind: str, period_start
+) -> KpiValue | None:
+    return KpiValue.objects.filter(
+        indicator=indicator,
+        level=level,
+        unit_id=unit_id,
+        period_kind=period_kind,
+        period_start=period_start,
+    ).first()
+
+
+def target_for(
+    indicator: Indicator, *, level: str, unit_id: int, day: datetime.date, status: str = "active"
+) -> Target | None:
+    """The unit's target in force on `day` (the latest-starting one)."""
+    return (
+        Target.objects.filter(
+            indicator=indicator,
+            level=level,
+            unit_id=unit_id,
+            status=status,
+            valid_from__lte=day,
+            valid_to__gte=day,
+        )
+        .order_by("-valid_from", "-pk")
+        .first()
+    )
+
+
+def visible_targets(user, qs: QuerySet[Target] | None = None) -> QuerySet[Target]:
+    """The targets the user may see: their own unit's and every unit's above it (a team lead:
+    their team, their department, the center; never a sibling team's). An agent also sees
+    their own agent targets; people with a department or the center scope see the agents'
+    targets of their scope."""
+    qs = Target.objects.all() if qs is None else qs
+    units: Units = units_with_ancestors(user)
+    if units.every:
+        return qs
+    at_units = Q(level__in=[Level.CENTER, Level.DEPARTMENT, Level.TEAM]) & units.q()
+    own_agents = Q(level=Level.AGENT) & Q(
+        pk__in=scope_queryset(user, Target.objects.filter(level=Level.AGENT)).values("pk")
+    )
+    return qs.filter(at_units | own_agents)
+
+
+def visible_values(user, qs: QuerySet[KpiValue] | None = None) -> QuerySet[KpiValue]:
+    """Stored values the user may see: like targets (their unit and those above it), and the
+    agents of their scope."""
+    qs = KpiValue.objects.all() if qs is None else qs
+    units: Units = units_with_ancestors(user)
+    if units.every:
+        return qs
+    at_units = Q(level__in=[Level.CENTER, Level.DEPARTMENT, Level.TEAM]) & units.q()
+    scoped = Q(pk__in=scope_queryset(user, KpiValue.objects.filter(level=Level.AGENT)).values("pk"))
+    return qs.filter(at_units | (Q(level=Level.AGENT) & scoped))
+
+
+def visible_shortfalls(user, qs: QuerySet[Shortfall] | None = None) -> QuerySet[Shortfall]:
+    """Shortfalls the user may see: those of the units in their scope (a team lead their team's
+    and their agents'; a department's people the department's, its teams' and agents'), and
+    the center's for those who see the whole center."""
+    qs = Shortfall.objects.all() if qs is None else qs
+    return qs.filter(pk__in=scope_queryset(user, Shortfall.objects.all()).values("pk"))
