@@ -483,3 +483,103 @@ class Shortfall(UnitFields):
     @property
     def is_revision(self) -> bool:
         return self.revision > 1
+
+
+class IndicatorLink(models.Model):
+    """A link between two indicators declared by a manager (大质量指标联动): `source` moving
+    moves `target` `lag_days` later, in the direction of `sign`. The linkage page shows it
+    beside the cross-correlation the data show."""
+
+    source = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="links_out", verbose_name=_("driver")
+    )
+    target = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="links_in", verbose_name=_("driven")
+    )
+    lag_days = models.PositiveSmallIntegerField(_("lag (days)"), default=0)
+    sign = models.SmallIntegerField(
+        _("sign"), choices=[(1, _("Same direction")), (-1, _("Opposite direction"))], default=1
+    )
+    note = models.TextField(_("note"), blank=True)
+    department = models.ForeignKey(
+        "org.Department",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+        help_text=_("Empty: the whole center."),
+    )
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("declared by"),
+    )
+    declared_at = models.DateTimeField(_("declared at"), auto_now_add=True)
+
+    scope_paths = {"department": "department", "team": None, "agent": None}
+
+    class Meta:
+        verbose_name = _("indicator link")
+        verbose_name_plural = _("indicator links")
+        ordering = ["source", "target"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(source=models.F("target")), name="kpi_link_two_indicators"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source.code} → {self.target.code}"
+
+
+class AppraisalWeight(models.Model):
+    """One indicator's weight in an appraisal (部门绩效考核, the agent's or team lead's
+    scorecard). A scheme's weights sum to 100 (checked by kpi.analytics when the composite is
+    computed, and by the form that edits them)."""
+
+    class Scheme(models.TextChoices):
+        DEPARTMENT = "department", _("Department appraisal")
+        TEAM_LEAD = "teamlead", _("Team lead scorecard")
+        AGENT = "agent", _("Agent scorecard")
+
+    scheme = models.CharField(_("scheme"), max_length=12, choices=Scheme.choices)
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="weights", verbose_name=_("indicator")
+    )
+    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2)
+    department = models.ForeignKey(
+        "org.Department",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+        help_text=_("Empty: the center's scheme, for every department without its own."),
+    )
+
+    class Meta:
+        verbose_name = _("appraisal weight")
+        verbose_name_plural = _("appraisal weights")
+        ordering = ["scheme", "department", "indicator"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "department", "indicator"],
+                condition=Q(department__isnull=False),
+                name="kpi_weight_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["scheme", "indicator"],
+                condition=Q(department__isnull=True),
+                name="kpi_weight_unique_center",
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gt=0) & Q(weight__lte=100), name="kpi_weight_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} {self.indicator.code} {self.weight}"
