@@ -661,9 +661,27 @@ def bulletin_update_decisions(*, bulletin: Bulletin, decisions: str, actor: User
     return locked
 
 
-def bulletin_issue(*, bulletin: Bulletin, actor: User, decisions: str | None = None) -> Bulletin:
+def bulletin_next_number(*, now: datetime.datetime | None = None) -> str:
+    """The number the next issued notice will take (shown in the issue confirmation). Only a
+    forecast: bulletin_issue takes the number under a lock, and refuses when it has moved."""
+    year = timezone.localdate(now or timezone.now()).year
+    last = NoticeSequence.objects.filter(year=year).values_list("last", flat=True).first() or 0
+    return settings.QA_NOTICE_NUMBER_FORMAT.format(year=year, seq=last + 1)
+
+
+def bulletin_issue(
+    *,
+    bulletin: Bulletin,
+    actor: User,
+    decisions: str | None = None,
+    expected_number: str | None = None,
+) -> Bulletin:
     """Issue a drafted monthly notice: give it the next number of the year and freeze it.
-    The year's sequence row is locked, so numbers are consecutive and never given twice."""
+    The year's sequence row is locked, so numbers are consecutive and never given twice.
+
+    A notice goes out with its decisions written (an issued notice is never edited, so an
+    empty one would stay empty). `expected_number` is the number the manager confirmed: when
+    another notice took it meanwhile, nothing is issued and the error names the new one."""
     if not may_write_bulletin(actor, bulletin, capability="issue_bulletins"):
         raise PermissionDenied(_("You may issue only your own scope's notices."))
     with transaction.atomic():
@@ -672,6 +690,12 @@ def bulletin_issue(*, bulletin: Bulletin, actor: User, decisions: str | None = N
             raise ValidationError(_("Only monthly notices are issued."))
         if locked.status != Bulletin.Status.DRAFT:
             raise ValidationError(_("This notice has already been issued."))
+        if decisions is not None:
+            locked.decisions = decisions
+        if not locked.decisions.strip():
+            raise ValidationError(
+                _("Write the decisions before issuing: an issued notice cannot be changed.")
+            )
         newer = Bulletin.objects.filter(
             kind=locked.kind,
             scope_key=locked.scope_key,
@@ -684,13 +708,20 @@ def bulletin_issue(*, bulletin: Bulletin, actor: User, decisions: str | None = N
         year = timezone.localdate(now).year
         NoticeSequence.objects.get_or_create(year=year)
         sequence = NoticeSequence.objects.select_for_update().get(year=year)
+        number = settings.QA_NOTICE_NUMBER_FORMAT.format(year=year, seq=sequence.last + 1)
+        if expected_number is not None and expected_number != number:
+            raise ValidationError(
+                _(
+                    "Notice number %(expected)s has been taken meanwhile; this notice would be "
+                    "%(number)s. Confirm again."
+                )
+                % {"expected": expected_number, "number": number}
+            )
         sequence.last += 1
         sequence.save(update_fields=["last"])
-        if decisions is not None:
-            locked.decisions = decisions
         locked.number_year = year
         locked.number_seq = sequence.last
-        locked.number = settings.QA_NOTICE_NUMBER_FORMAT.format(year=year, seq=sequence.last)
+        locked.number = number
         locked.status = Bulletin.Status.ISSUED
         locked.issued_by = actor
         locked.issued_at = now

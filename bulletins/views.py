@@ -278,11 +278,27 @@ def bulletin_decisions(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecisionsForm(request.POST)
     if form.is_valid():
         try:
-            services.bulletin_update_decisions(
+            saved = services.bulletin_update_decisions(
                 bulletin=bulletin, decisions=form.cleaned_data["decisions"], actor=request.user
             )
             if request.POST.get("issue"):
-                issued = services.bulletin_issue(bulletin=bulletin, actor=request.user)
+                confirmed = request.POST.get("confirm_number")
+                if not confirmed:
+                    # Nothing is issued before the manager has seen the number it will take.
+                    if not saved.decisions.strip():
+                        raise ValidationError(
+                            _(
+                                "Write the decisions before issuing: an issued notice cannot be changed."
+                            )
+                        )
+                    return render(
+                        request,
+                        "bulletins/issue_confirm.html",
+                        {"bulletin": saved, "number": services.bulletin_next_number()},
+                    )
+                issued = services.bulletin_issue(
+                    bulletin=bulletin, actor=request.user, expected_number=confirmed
+                )
                 messages.success(
                     request, _("Notice %(number)s issued.") % {"number": issued.number}
                 )

@@ -57,7 +57,7 @@ def test_concurrent_issues_get_consecutive_numbers(hand_week):
     def issue_one():
         with lock:
             bulletin = queue.pop()
-        services.bulletin_issue(bulletin=bulletin, actor=manager)
+        services.bulletin_issue(bulletin=bulletin, actor=manager, decisions="限期整改。")
 
     assert _in_threads(issue_one) == []
     numbers = sorted(Bulletin.objects.filter(kind="monthly").values_list("number_seq", flat=True))
@@ -134,7 +134,9 @@ def test_two_corrections_of_a_notice_asked_at_once_make_one(hand_week, monkeypat
     month = datetime.date(2026, 3, 1)
     services.bulletin_generate_month(month=month, notify_readers=False)
     services.bulletin_issue(
-        bulletin=Bulletin.objects.get(kind="monthly"), actor=hand_week.users["manager"]
+        bulletin=Bulletin.objects.get(kind="monthly"),
+        actor=hand_week.users["manager"],
+        decisions="限期整改。",
     )
     _slow_first_run(monkeypatch)
     errors = _in_threads(

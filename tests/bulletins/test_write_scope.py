@@ -21,7 +21,9 @@ MONTH = datetime.date(2026, 3, 1)
 def notice(hand_week):
     services.bulletin_generate_month(month=MONTH, notify_readers=False)
     draft = Bulletin.objects.get(kind=Kind.MONTHLY, period_start=MONTH)
-    return services.bulletin_issue(bulletin=draft, actor=hand_week.users["manager"])
+    return services.bulletin_issue(
+        bulletin=draft, actor=hand_week.users["manager"], decisions="限期整改。"
+    )
 
 
 def _revisions():
