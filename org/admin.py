@@ -4,7 +4,16 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from org.models import Agent, Center, Department, Team, TeamMembership, User
+from org.models import (
+    Agent,
+    Center,
+    Department,
+    Team,
+    TeamMembership,
+    User,
+    WorkingGroup,
+    WorkingGroupMembership,
+)
 
 
 @admin.register(Center)
@@ -58,3 +67,27 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
+    # Set by the membership of the complaint-dispute review group (working groups below).
+    readonly_fields = ["is_reviewer"]
+
+
+class WorkingGroupMembershipInline(admin.TabularInline):
+    model = WorkingGroupMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(WorkingGroup)
+class WorkingGroupAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "department"]
+    search_fields = ["code", "name"]
+    inlines = [WorkingGroupMembershipInline]
+
+    def save_formset(self, request, form, formset, change):
+        # Members edited here: keep the dispute reviewers' flag in step, as the services do.
+        from org.services import sync_reviewer_flags
+
+        before = set(form.instance.memberships.values_list("user_id", flat=True))
+        super().save_formset(request, form, formset, change)
+        after = set(form.instance.memberships.values_list("user_id", flat=True))
+        sync_reviewer_flags(User.objects.filter(pk__in=before | after))

@@ -69,7 +69,7 @@ def seed(*, stdout=None, rng: random.Random | None = None) -> dict:
         ("admin", "系统管理员", Role.ADMIN, {}),
         ("manager", "孙经理", Role.MANAGER, {}),
         ("auditor", "钱稽核", Role.AUDITOR, {}),
-        ("supervisor", "周质检", Role.SUPERVISOR, {"department": department, "is_reviewer": True}),
+        ("supervisor", "周质检", Role.SUPERVISOR, {"department": department}),
         ("supervisor2", "吴质检", Role.SUPERVISOR, {"department": department}),
         ("teamlead", "郑班长", Role.TEAM_LEAD, {"team": first_team, "department": department}),
         ("agent", demo_agent.name, Role.AGENT, {"agent": demo_agent}),
@@ -83,6 +83,12 @@ def seed(*, stdout=None, rng: random.Random | None = None) -> dict:
             if role == Role.ADMIN:
                 user.is_staff = user.is_superuser = True
             user.save()
+    # Dispute reviewers are the members of the complaint-dispute review group.
+    from org.services import dispute_review_group, working_group_member_add
+
+    working_group_member_add(
+        group=dispute_review_group(), user=User.objects.get(username="supervisor")
+    )
     counts = {
         "departments": Department.objects.count(),
         "teams": Team.objects.count(),

@@ -196,9 +196,13 @@ class User(AbstractUser):
         related_name="user",
         verbose_name=_("agent"),
     )
+    # Denormalised from the membership of the complaint-dispute review group
+    # (WorkingGroup.DISPUTE_REVIEW), so the core's permission check needs no query and no app
+    # import; only org.services.working_group_member_add/remove write it.
     is_reviewer = models.BooleanField(
         _("member of the dispute review group"),
         default=False,
+        editable=False,
         help_text=_("客户代表投诉歧义评审小组: rules on agents' disputes."),
     )
 
@@ -231,3 +235,84 @@ class User(AbstractUser):
             raise ValidationError({"team": _("A team lead's account needs a team.")})
         if self.team_id and self.department_id and self.team.department_id != self.department_id:
             raise ValidationError({"team": _("The team is not in the chosen department.")})
+
+
+class WorkingGroup(models.Model):
+    """A working group (工作组) that carries part of the quality structure: its members (one of
+    them the lead), what it is responsible for, and the standards it carries
+    (`standards.Standard.working_group`). The seven groups of the hotline are created by
+    migration 0003 and found by `code`.
+
+    The complaint-dispute review group (客户代表投诉歧义评审小组, code `dispute_review`) rules on
+    agents' disputes: its members are the dispute reviewers. `User.is_reviewer` is the
+    denormalised flag the permission module reads; only the membership services
+    (org.services.working_group_member_add/remove) set it."""
+
+    DISPUTE_REVIEW = "dispute_review"
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    responsibilities = models.TextField(_("responsibilities"), blank=True)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="working_groups",
+        verbose_name=_("department"),
+        help_text=_("Empty: a group of the whole center."),
+    )
+    members = models.ManyToManyField(
+        "User",
+        through="WorkingGroupMembership",
+        related_name="working_groups",
+        verbose_name=_("members"),
+    )
+
+    class Meta:
+        verbose_name = _("working group")
+        verbose_name_plural = _("working groups")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_dispute_review(self) -> bool:
+        return self.code == self.DISPUTE_REVIEW
+
+
+class WorkingGroupMembership(models.Model):
+    """A person's seat in a working group; at most one member of a group is its lead."""
+
+    group = models.ForeignKey(
+        WorkingGroup,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("working group"),
+    )
+    user = models.ForeignKey(
+        "User",
+        on_delete=models.CASCADE,
+        related_name="working_group_memberships",
+        verbose_name=_("user"),
+    )
+    is_lead = models.BooleanField(_("lead"), default=False)
+    joined_on = models.DateField(_("joined on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("working group membership")
+        verbose_name_plural = _("working group memberships")
+        ordering = ["group", "-is_lead", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], name="one_seat_per_group"),
+            models.UniqueConstraint(
+                fields=["group"],
+                condition=Q(is_lead=True),
+                name="one_lead_per_group",
+                violation_error_message=_("This working group already has a lead."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.group}"

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from org.models import Agent, Team, TeamMembership
+from org.models import Agent, Team, TeamMembership, User, WorkingGroup, WorkingGroupMembership
 
 
 @transaction.atomic
@@ -47,3 +47,65 @@ def agent_change_team(*, agent: Agent, team: Team, on: datetime.date) -> Agent:
     agent.team = team
     agent.save(update_fields=["team"])
     return agent
+
+
+# --- Working groups ---------------------------------------------------------------------------
+
+
+def dispute_review_group() -> WorkingGroup:
+    """The complaint-dispute review group (migration 0004 creates it; a flushed test database
+    gets it back here)."""
+    group, _created = WorkingGroup.objects.get_or_create(
+        code=WorkingGroup.DISPUTE_REVIEW, defaults={"name": "客户代表投诉歧义评审小组"}
+    )
+    return group
+
+
+def _sync_reviewer_flag(user: User) -> None:
+    is_reviewer = WorkingGroupMembership.objects.filter(
+        user=user, group__code=WorkingGroup.DISPUTE_REVIEW
+    ).exists()
+    if user.is_reviewer != is_reviewer:
+        user.is_reviewer = is_reviewer
+        User.objects.filter(pk=user.pk).update(is_reviewer=is_reviewer)
+
+
+def sync_reviewer_flags(users) -> None:
+    """Recomputes `is_reviewer` of these users from their memberships (after an edit that did
+    not go through the services, e.g. the admin's inline)."""
+    for user in users:
+        _sync_reviewer_flag(user)
+
+
+@transaction.atomic
+def working_group_member_add(
+    *,
+    group: WorkingGroup,
+    user: User,
+    is_lead: bool = False,
+    joined_on: datetime.date | None = None,
+) -> WorkingGroupMembership:
+    """Seats `user` in `group` (as its lead when `is_lead`: the former lead stays a member).
+    A member of the dispute review group becomes a dispute reviewer."""
+    group = WorkingGroup.objects.select_for_update().get(pk=group.pk)
+    if not user.is_active:
+        raise ValidationError({"user": _("An inactive account cannot join a working group.")})
+    membership, _created = WorkingGroupMembership.objects.get_or_create(
+        group=group, user=user, defaults={"joined_on": joined_on or timezone.localdate()}
+    )
+    if is_lead and not membership.is_lead:
+        group.memberships.filter(is_lead=True).update(is_lead=False)
+        membership.is_lead = True
+        membership.save(update_fields=["is_lead"])
+    _sync_reviewer_flag(user)
+    return membership
+
+
+@transaction.atomic
+def working_group_member_remove(*, group: WorkingGroup, user: User) -> None:
+    """Takes `user` out of `group`; out of the dispute review group, they no longer rule on
+    disputes."""
+    deleted, _rows = WorkingGroupMembership.objects.filter(group=group, user=user).delete()
+    if not deleted:
+        raise ValidationError({"user": _("This person is not a member of the working group.")})
+    _sync_reviewer_flag(user)

@@ -42,11 +42,17 @@ class Scope:
 # What each role may use. Pages and API endpoints name a capability; the navigation shows
 # only what the user has.
 CAPABILITIES: dict[str, frozenset[str]] = {
-    "agent": frozenset({"own_results"}),
-    "teamlead": frozenset({"view_org", "view_results", "read_bulletins", "follow_up"}),
+    "agent": frozenset({"own_results", "read_standards"}),
+    "teamlead": frozenset(
+        {"view_org", "view_results", "read_bulletins", "follow_up", "read_standards"}
+    ),
     "supervisor": frozenset({"view_org", "view_results", "score_calls", "calibrate", "import"}),
-    "manager": frozenset({"view_org", "view_results", "read_bulletins", "issue_bulletins", "kpi"}),
-    "auditor": frozenset({"view_org", "view_results", "audit", "kpi"}),
+    "manager": frozenset(
+        {"view_org", "view_results", "read_bulletins", "issue_bulletins", "kpi", "standards"}
+    ),
+    "auditor": frozenset(
+        {"view_org", "view_results", "audit", "kpi", "standards", "manage_standards"}
+    ),
     "admin": frozenset(
         {
             "view_org",
@@ -63,6 +69,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "kpi",
             "review_disputes",
             "view_health",
+            "standards",
+            "manage_standards",
+            "read_standards",
         }
     ),
 }
@@ -433,6 +442,50 @@ def may_manage_actions(user: User | Any, *, department: Any = None, team: Any = 
     return False
 
 
+# --- Standards (audits.standards) ----------------------------------------------------------
+
+
+def visible_standards(user: User | Any, queryset: QuerySet[M]) -> QuerySet[M]:
+    """The standards of `queryset` (audits.standards.Standard) the user may open: with the
+    library's capability, those of their scope; anyone, the ones they own (专人负责) or monitor
+    (专人监控); agents and team leads, the published ones rolled out to their team."""
+    from django.db.models import Q
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    visible = Q(owner=user) | Q(monitor=user)
+    if has_capability(user, "standards"):
+        scoped = scope_queryset(user, queryset.model._default_manager.all())
+        visible |= Q(pk__in=scoped.values("pk"))
+    elif has_capability(user, "read_standards"):
+        team_id = user.agent.team_id if user.role == "agent" and user.agent_id else user.team_id
+        if team_id:
+            visible |= Q(status="published", versions__rollouts__team_id=team_id)
+    return queryset.filter(pk__in=queryset.model._default_manager.filter(visible).values("pk"))
+
+
+def may_manage_standard(user: User | Any, *, department_id: int | None) -> bool:
+    """May `user` create, publish, revise, abolish and roll out standards of this department:
+    the library's managers (auditors of the 制度流程建设项目组, administrators) whose scope holds
+    the department (the center's every department)."""
+    if not has_capability(user, "manage_standards"):
+        return False
+    scope = user_scope(user)
+    if scope.level == Level.CENTER:
+        return True
+    return scope.level == Level.DEPARTMENT and department_id == scope.department_id
+
+
+def may_edit_standard(user: User | Any, standard: Any) -> bool:
+    """May `user` write the content of this standard's open version and submit it: its owner
+    (专人负责), or one who manages the department's standards."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return standard.owner_id == user.pk or may_manage_standard(
+        user, department_id=standard.department_id
+    )
+
+
 # Opening a row of these models: the capabilities (any one) of the pages that show it, and the
 # rule that says which rows the user sees there. Keyed by model label (the core imports no app).
 # A model not listed: its scope alone.
@@ -447,6 +500,8 @@ _OPEN_RULES: dict[str, tuple[frozenset[str] | None, Callable[[Any, QuerySet], Qu
     "bulletins.Bulletin": (frozenset({"read_bulletins"}), visible_bulletins),
     "bulletins.ImprovementTarget": (frozenset({"read_bulletins"}), scope_queryset),
     "actions.CorrectiveAction": (None, visible_corrective_actions),
+    "standards.Standard": (None, visible_standards),
+    "standards.Rollout": (frozenset({"standards", "read_standards"}), scope_queryset),
 }
 
 

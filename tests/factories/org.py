@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import factory
 
 from org.models import Agent, Center, Department, Role, Team, TeamMembership, User
+from org.services import dispute_review_group, working_group_member_add
 
 
 class CenterFactory(factory.django.DjangoModelFactory):
@@ -96,12 +97,13 @@ def build_world() -> OrgWorld:
         "agent": UserFactory(username="agent", role=Role.AGENT, agent=agents["a1"][0]),
         "other_agent": UserFactory(username="agent2", role=Role.AGENT, agent=agents["a1"][1]),
         "teamlead": UserFactory(username="teamlead", role=Role.TEAM_LEAD, team=team_a1),
-        "supervisor": UserFactory(
-            username="supervisor", role=Role.SUPERVISOR, department=dep_a, is_reviewer=True
-        ),
+        "supervisor": UserFactory(username="supervisor", role=Role.SUPERVISOR, department=dep_a),
         "manager": UserFactory(username="manager", role=Role.MANAGER),
         "dept_manager": UserFactory(username="depmanager", role=Role.MANAGER, department=dep_b),
         "auditor": UserFactory(username="auditor", role=Role.AUDITOR),
         "admin": UserFactory(username="admin", role=Role.ADMIN, is_staff=True, is_superuser=True),
     }
+    # The supervisor rules on disputes as a member of the complaint-dispute review group.
+    working_group_member_add(group=dispute_review_group(), user=users["supervisor"])
+    users["supervisor"].refresh_from_db()
     return OrgWorld(center, dep_a, dep_b, team_a1, team_a2, team_b1, agents, users)
