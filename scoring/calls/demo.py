@@ -13,6 +13,7 @@ from django.utils import timezone
 from org.models import Agent, User
 from org.selectors import memberships_by_agent, team_id_on
 from scoring.calls.models import Call, ImportJob
+from scoring.calls.search import search_text_of
 from scoring.calls.services.checks import (
     check_from_result,
     checks_save,
@@ -246,6 +247,7 @@ def seed(*, stdout=None, rng: random.Random | None = None) -> None:
                     duration_seconds=turns[-1]["end"],
                     channel=channel,
                     turns=turns,
+                    search_text=search_text_of(turns),
                     import_job=job,
                 )
             )

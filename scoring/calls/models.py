@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from org.models import Agent, Team
 from qa_center.permissions import scope_paths_via
+from scoring.calls.search import search_text_of
 from scoring.rules.models import RuleLibrary
 
 
@@ -77,6 +78,11 @@ class Call(models.Model):
     # [{"speaker": "agent"|"customer", "text": str, "start": float|None, "end": float|None}]
     turns = models.JSONField(_("transcript"))
     extra = models.JSONField(_("other fields"), default=dict, blank=True)
+    # The transcript normalized for the phrase search (scoring.calls.search), kept with the
+    # turns by save() and by every bulk write (the import, the demo).
+    search_text = models.TextField(
+        _("transcript for search"), blank=True, default="", db_default=""
+    )
     import_job = models.ForeignKey(
         ImportJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="calls"
     )
@@ -95,6 +101,13 @@ class Call(models.Model):
 
     def __str__(self) -> str:
         return self.call_id
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = search_text_of(self.turns)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "turns" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
 
 class Review(models.TextChoices):

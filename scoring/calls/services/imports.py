@@ -40,6 +40,7 @@ from scoring.calls.importers import (
     parse_calls,
 )
 from scoring.calls.models import Call, ImportJob
+from scoring.calls.search import search_text_of
 from scoring.calls.services import copy as _pg
 from scoring.calls.services.checks import checks_enqueue
 
@@ -551,6 +552,7 @@ def _write_calls(job: ImportJob, rows: list[Row], *, total: int) -> list[int]:
                 recording_url=call.recording_url,
                 turns=call.turns,
                 extra=call.extra,
+                search_text=search_text_of(call.turns),
                 import_job_id=job.pk,
             )
             for call, agent_id, team_id, duration in rows[start : start + WRITE_BATCH]
@@ -573,6 +575,7 @@ _CALL_COLUMNS = [
     "recording_url",
     "turns",
     "extra",
+    "search_text",
     "import_job_id",
     "created_at",
 ]
@@ -603,6 +606,8 @@ def _call_line(job: ImportJob):
                 field_bytes(dumps(call.turns)),
                 b"\t",
                 field_bytes(dumps(call.extra)),
+                b"\t",
+                field(search_text_of(call.turns)).encode(),
                 tail,
             )
         )
