@@ -3,6 +3,8 @@ the permission module; capabilities as on the pages (view_results, import, manag
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     extend_schema,
@@ -11,6 +13,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -18,10 +21,11 @@ from qa_center.api import IdRouter
 from qa_center.filters import MAX_ID, validate_day, validate_text
 from qa_center.permissions import HasCapability
 from scoring.calls.importers import FORMATS, render_problem
-from scoring.calls.models import Call, CallCheck, ImportJob
+from scoring.calls.models import Call, CallCheck, CriticalReview, ImportJob
 from scoring.calls.selectors import SORTS, CallFilters, calls_for, rule_code_filterable
 from scoring.calls.services.checks import library_activate_and_rescore, library_rescore_progress
 from scoring.calls.services.imports import import_file, import_job_progress, imports_for
+from scoring.calls.services.reviews import critical_review_decide, critical_reviews_of
 from scoring.rules.api import ProblemsSerializer, RuleLibraryDetailSerializer
 from scoring.rules.models import RuleLibrary
 from scoring.rules.services import LibraryInvalidError
@@ -31,10 +35,25 @@ from scoring.rules.services import LibraryInvalidError
 
 class CallCheckSerializer(serializers.ModelSerializer):
     library = serializers.StringRelatedField()
+    provisional = serializers.BooleanField(
+        read_only=True,
+        help_text="The score may still change: a weak critical failure awaits a supervisor.",
+    )
 
     class Meta:
         model = CallCheck
-        fields = ["library", "score", "critical_failed", "outcomes", "checked_at"]
+        fields = [
+            "library",
+            "score",
+            "critical_failed",
+            "outcomes",
+            "checked_at",
+            "provisional",
+            "review",
+            "weak_critical",
+            "reviewed_by",
+            "reviewed_at",
+        ]
 
 
 class CallCheckDetailSerializer(CallCheckSerializer):
@@ -99,6 +118,27 @@ class CallQuerySerializer(serializers.Serializer):
     sort = serializers.ChoiceField(choices=list(SORTS), required=False)
 
 
+class CriticalReviewInputSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=CriticalReview.Decision.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    codes = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        required=False,
+        max_length=100,
+        help_text="The rules you saw to confirm; refused if the call was checked again since.",
+    )
+
+
+class CriticalReviewSerializer(serializers.ModelSerializer):
+    by = serializers.CharField(source="by.display_name", read_only=True)
+    library = serializers.StringRelatedField()
+
+    class Meta:
+        model = CriticalReview
+        fields = ["codes", "decision", "note", "score_before", "score_after", "by", "at", "library"]
+        read_only_fields = fields
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Calls in your scope, with their automatic check",
@@ -110,11 +150,55 @@ class CallViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [HasCapability("view_results")]
     filter_backends: list = []
 
+    def get_permissions(self):
+        if self.action == "critical_review":
+            return [HasCapability("score_calls")()]
+        return super().get_permissions()
+
     def get_serializer_class(self):
         return CallDetailSerializer if self.action == "retrieve" else CallSerializer
 
+    @extend_schema(
+        summary="Confirm or reject a call's weak critical failures (a call 'to confirm')",
+        description=(
+            "Supervisors, on calls in their scope. Confirmed: the zero stands. Rejected: the "
+            "call is scored with those rules passed. Recorded with who and when. 400 when the "
+            "call has nothing to confirm (or `codes` no longer match its check)."
+        ),
+        request=CriticalReviewInputSerializer,
+        responses={200: CallDetailSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="critical-review")
+    def critical_review(self, request, pk=None):
+        body = CriticalReviewInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        call = self.get_object()
+        try:
+            critical_review_decide(
+                call=call,
+                by=request.user,
+                decision=body.validated_data["decision"],
+                note=body.validated_data.get("note", ""),
+                codes=body.validated_data.get("codes"),
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
+        call = calls_for(request.user).defer(None).get(pk=call.pk)
+        return Response(CallDetailSerializer(call).data)
+
+    @extend_schema(
+        summary="The decisions on a call's weak critical failures, oldest first",
+        responses={200: CriticalReviewSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"], url_path="critical-reviews")
+    def critical_reviews(self, request, pk=None):
+        call = self.get_object()
+        return Response(CriticalReviewSerializer(critical_reviews_of(call), many=True).data)
+
     def get_queryset(self):
-        if self.action == "retrieve":
+        if self.action in ("retrieve", "critical_review", "critical_reviews"):
             return calls_for(self.request.user).defer(None)
         query = CallQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("calls/", views.call_list, name="call_list"),
     path("calls/export.<str:fmt>", views.call_export, name="call_export"),
     path("calls/<int:pk>/", views.call_detail, name="call_detail"),
+    path("calls/<int:pk>/critical-review/", views.critical_review, name="critical_review"),
     path("imports/", views.import_list, name="import_list"),
     path("imports/new/", views.import_upload, name="import"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),

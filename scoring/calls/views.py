@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,10 +30,11 @@ from qa_center.permissions import (
     visible_evaluations,
 )
 from scoring.calls.importers import problem_location, render_problem
-from scoring.calls.models import Call, CallCheck, ImportJob
+from scoring.calls.models import Call, CallCheck, CriticalReview, ImportJob
 from scoring.calls.selectors import SORTS, CallFilters, calls_for
 from scoring.calls.services.checks import library_activate_and_rescore, library_rescore_progress
 from scoring.calls.services.imports import import_file, import_job_progress, imports_for
+from scoring.calls.services.reviews import critical_review_decide, critical_reviews_of
 from scoring.calls.transcript import transcript_turns
 from scoring.rules.models import RuleLibrary
 from scoring.rules.services import LibraryInvalidError
@@ -311,6 +312,12 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "call": call,
             "check": check,
+            "critical_reviews": list(critical_reviews_of(call)),
+            "may_review_critical": bool(check and check.to_confirm)
+            and has_capability(user, "score_calls"),
+            "weak_titles": [(code, rule_titles.get(code, "")) for code in check.weak_critical]
+            if check
+            else [],
             "turns": turns,
             "rows": rows,
             "evaluations": evaluations,
@@ -319,6 +326,51 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "my_evaluation": mine,
         },
     )
+
+
+class CriticalReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=CriticalReview.Decision.choices)
+    note = forms.CharField(
+        label=gettext_lazy("Note (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    codes = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
+
+
+@require_POST
+@capability_required("score_calls")
+def critical_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm or reject the call's weak critical failures (the buttons of the call page)."""
+    call = get_scoped_or_404(request.user, Call.objects.all(), pk=pk)
+    form = CriticalReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose confirm or reject."))
+        return redirect("calls:call_detail", pk=pk)
+    codes = [c for c in form.cleaned_data["codes"].split(",") if c]
+    try:
+        check = critical_review_decide(
+            call=call,
+            by=request.user,
+            decision=form.cleaned_data["decision"],
+            note=form.cleaned_data["note"],
+            codes=codes or None,
+        )
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        if check.review == CriticalReview.Decision.CONFIRMED:
+            messages.success(request, _("Critical failure confirmed: the call scores 0."))
+        else:
+            messages.success(
+                request,
+                _("Critical failure rejected: the call now scores %(score)s.")
+                % {"score": "—" if check.score is None else check.score},
+            )
+    return redirect("calls:call_detail", pk=pk)
 
 
 # --- Imports -------------------------------------------------------------------------------

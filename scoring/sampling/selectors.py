@@ -6,12 +6,13 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from org.models import Agent, User
 from qa_center.periods import WEEK, period_of
 from qa_center.permissions import scope_queryset, visible_sampling_plans
+from scoring.calls.models import Review
 from scoring.sampling.models import Assignment, SamplingPlan
 from scoring.sampling.services import plan_calls
 
@@ -24,14 +25,24 @@ def plans_for(user: User) -> QuerySet[SamplingPlan]:
     return visible_sampling_plans(user, plans)
 
 
+def to_confirm_first():
+    """An ordering term: calls whose critical zero awaits a supervisor (CallCheck.review "to
+    confirm") before the others, so a provisional zero does not wait behind the routine."""
+    return Case(
+        When(call__auto_check__review=Review.TO_CONFIRM, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+
+
 def queue_for(user: User, *, include_done: bool = False) -> QuerySet[Assignment]:
-    """The supervisor's assignments, soonest due first."""
+    """The supervisor's assignments: calls to confirm first, then soonest due first."""
     qs = Assignment.objects.filter(supervisor=user).select_related(
         "call__agent", "call__team", "call__auto_check", "plan"
     )
     if not include_done:
         qs = qs.filter(status=Assignment.Status.OPEN)
-    return qs.order_by("due_at", "pk")
+    return qs.order_by(to_confirm_first(), "due_at", "pk")
 
 
 def assignments_for(user: User) -> QuerySet[Assignment]:
@@ -104,4 +115,11 @@ def overdue(assignment: Assignment, now: datetime.datetime | None = None) -> boo
     )
 
 
-__all__ = ["assignments_for", "overdue", "plans_for", "queue_for", "sampling_progress"]
+__all__ = [
+    "assignments_for",
+    "overdue",
+    "plans_for",
+    "queue_for",
+    "sampling_progress",
+    "to_confirm_first",
+]

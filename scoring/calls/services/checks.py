@@ -14,12 +14,13 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from qa_center.periods import DAY, period_of
-from scoring.calls.models import Call, CallCheck
+from scoring.calls.models import Call, CallCheck, Review
 from scoring.calls.services import copy as _pg
 from scoring.engine import CallError, CheckResult
 from scoring.rules.models import RuleLibrary
@@ -76,23 +77,98 @@ def call_checks_run(
     if library is None:
         return 0
     compiled = engine_library(library)
+    weak: dict[int, list[str]] = {}
     if _pg.is_postgres():
-        return _checks_run_pg(list(call_ids), library, compiled, force=force)
+        with transaction.atomic():
+            checked: list[int] = []
+            count = _checks_run_pg(
+                list(call_ids), library, compiled, force=force, checked=checked, weak=weak
+            )
+            reviews_after_check(library=library, call_ids=checked, weak=weak)
+        return count
     calls = Call.objects.filter(pk__in=list(call_ids))
     if not force:
         calls = calls.exclude(auto_check__library=library)
     rows = []
+    codes = [rule.code for rule in compiled.rules]
+    critical = [bool(rule.critical) for rule in compiled.rules]
     for pk, call_id, turns in calls.values_list("pk", "call_id", "turns").iterator(2000):
         try:
-            result = compiled.score_call(engine_call(call_id, turns))
+            result = compiled.check_line(orjson.dumps(engine_call(call_id, turns)))
         except ValueError:
             # Imported calls are validated against the same contract, so this is a bug or a
             # row edited by hand; one bad call must not stop the others.
             logger.exception("call %s could not be checked", call_id)
             continue
-        rows.append(check_from_result(pk, library, result))
-    checks_save(rows)
+        rows.append(check_from_check_result(pk, library, codes, result))
+        codes_weak = weak_critical_codes(codes, critical, result)
+        if codes_weak:
+            weak[pk] = codes_weak
+    with transaction.atomic():
+        checks_save(rows)
+        reviews_after_check(library=library, call_ids=[row.call_id for row in rows], weak=weak)
     return len(rows)
+
+
+def check_from_check_result(
+    call_pk: int, library: RuleLibrary, codes: Sequence[str], result: CheckResult
+) -> CallCheck:
+    """A CallCheck row (unsaved) from the engine's typed result (the same values as
+    `check_from_result` gives from the result dict)."""
+    score = None if result.score == "null" else Decimal(result.score).quantize(Decimal("0.01"))
+    return CallCheck(
+        call_id=call_pk,
+        library=library,
+        score=score,
+        critical_failed=result.critical_failed,
+        outcomes=dict(zip(codes, result.outcomes, strict=True)),
+        results=orjson.loads(result.results_json),
+    )
+
+
+def weak_critical_codes(
+    codes: Sequence[str], critical: Sequence[bool], result: CheckResult
+) -> list[str]:
+    """The failed critical rules of a call whose zero rests only on weak evidence (each of
+    them failed only on fuzzy evidence or an ambiguous trigger: `CheckResult.weak`), or []
+    when the call has no critical failure or one of them is strong (then the zero stands)."""
+    if not result.critical_failed:
+        return []
+    weak = getattr(result, "weak", None)  # older engines carry no `weak`: nothing is weak
+    if not weak:
+        return []
+    failed = [
+        (code, bool(w))
+        for code, crit, outcome, w in zip(codes, critical, result.outcomes, weak, strict=False)
+        if crit and outcome == "fail"
+    ]
+    if not failed or not all(w for _code, w in failed):
+        return []
+    return [code for code, _w in failed]
+
+
+def reviews_after_check(
+    *, library: RuleLibrary, call_ids: Sequence[int], weak: dict[int, list[str]]
+) -> None:
+    """After the checks of `call_ids` were (re)written: a call checked again loses the review
+    of its previous check; a call whose critical failures are all weak is to confirm — unless a
+    supervisor already decided on exactly these rules, whose decision is applied again."""
+    from scoring.calls.services.reviews import review_reapply
+
+    if not call_ids:
+        return
+    CallCheck.objects.filter(call_id__in=list(call_ids)).exclude(review=Review.NONE).update(
+        review=Review.NONE, weak_critical=[], reviewed_by=None, reviewed_at=None
+    )
+    by_codes: dict[tuple[str, ...], list[int]] = {}
+    for pk, codes in weak.items():
+        by_codes.setdefault(tuple(codes), []).append(pk)
+    for codes, pks in by_codes.items():
+        CallCheck.objects.filter(call_id__in=pks).update(
+            review=Review.TO_CONFIRM, weak_critical=list(codes)
+        )
+    if weak:
+        review_reapply(call_ids=list(weak))
 
 
 _CHECK_COLUMNS = [
@@ -138,7 +214,15 @@ class _CheckLines:
         )
 
 
-def _checks_run_pg(call_ids: list[int], library: RuleLibrary, compiled, *, force: bool) -> int:
+def _checks_run_pg(
+    call_ids: list[int],
+    library: RuleLibrary,
+    compiled,
+    *,
+    force: bool,
+    checked: list[int] | None = None,
+    weak: dict[int, list[str]] | None = None,
+) -> int:
     """The same as the portable path, in bulk: transcripts read as JSON text and handed to
     the engine's line scorer, results written with COPY while the engine scores the next
     calls. Calls never checked before (an import) are copied straight into the table;
@@ -160,8 +244,11 @@ def _checks_run_pg(call_ids: list[int], library: RuleLibrary, compiled, *, force
     if not calls:
         return 0
     codes = [rule.code for rule in compiled.rules]
+    critical = [bool(rule.critical) for rule in compiled.rules]
     check_line = _CheckLines(library.pk, codes, timezone.now().isoformat().encode())
     lines: list[bytes] = []
+    checked = [] if checked is None else checked
+    weak = {} if weak is None else weak
 
     def produce():
         for pk, call_id, turns, _checked in calls:
@@ -173,6 +260,11 @@ def _checks_run_pg(call_ids: list[int], library: RuleLibrary, compiled, *, force
                 continue
             copy_line = check_line(pk, result)
             lines.append(copy_line)
+            checked.append(pk)
+            if result.critical_failed:
+                codes_weak = weak_critical_codes(codes, critical, result)
+                if codes_weak:
+                    weak[pk] = codes_weak
             yield copy_line
 
     produced = produce()
