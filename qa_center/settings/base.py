@@ -371,3 +371,17 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "ImprovementTargetLevelEnum": "qa_center.levels.TARGET_LEVELS",
     }
 )
+
+# --- Corrective actions (audits.actions) ------------------------------------------------------
+# Every day at 09:00 (center time), open actions past their due date are escalated, once, to
+# their department's managers.
+CELERY_BEAT_SCHEDULE["actions-escalate-overdue"] = {
+    "task": "actions.escalate_overdue",
+    "schedule": crontab(minute=0, hour=9),
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "CorrectiveActionStatusEnum": "audits.actions.models.CorrectiveAction.Status",
+        "CorrectiveActionSourceEnum": "audits.actions.models.CorrectiveAction.Source",
+    }
+)
