@@ -22,7 +22,7 @@ from django.db.models.functions import RowNumber
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
-from scoring.calls.models import CallCheck
+from scoring.calls.models import CallCheck, Review
 from scoring.disputes.models import Dispute
 from scoring.evaluations.models import Answer, Evaluation, ScorecardItem
 from scoring.rules.models import RuleLibrary
@@ -153,6 +153,8 @@ class Collected:
     rule_labels: dict[str, str]
     item_labels: dict[str, str]
     examples: dict[int, list[dict]]  # team_id → failing calls with evidence
+    # Scorecard item code → the engine rule it is prefilled from: the same thing measured twice.
+    item_rules: dict[str, str] = field(default_factory=dict)
 
 
 def rule_codes_and_labels() -> dict[str, str]:
@@ -214,9 +216,11 @@ def collect(
         .values("bucket", "call__team_id", "call__agent_id")
         .annotate(
             n=Count("pk"),
-            scored=Count("score"),
-            total=Sum("score"),
-            critical=Count("pk", filter=Q(critical_failed=True)),
+            # A provisional score (a weak critical failure still to confirm) is left out of
+            # the averages and the critical count until a supervisor decides.
+            scored=Count("score", filter=~Q(review=Review.TO_CONFIRM)),
+            total=Sum("score", filter=~Q(review=Review.TO_CONFIRM)),
+            critical=Count("pk", filter=Q(critical_failed=True) & ~Q(review=Review.TO_CONFIRM)),
             **rule_aggregates,
         )
         .order_by()
@@ -294,14 +298,16 @@ def collect(
     answer_rows = list(answers)
     # Items by id (no join in the big query); versions of a scorecard share codes, so the
     # figures add up per code.
-    item_info = {
-        pk: (code, title)
-        for pk, code, title in ScorecardItem.objects.filter(
-            pk__in={row["item_id"] for row in answer_rows}
-        )
+    item_info = {}
+    item_rules = {}
+    for pk, code, title, rule_code in (
+        ScorecardItem.objects.filter(pk__in={row["item_id"] for row in answer_rows})
         .order_by("scorecard__version")
-        .values_list("pk", "code", "title")
-    }
+        .values_list("pk", "code", "title", "rule_code")
+    ):
+        item_info[pk] = (code, title)
+        if rule_code:
+            item_rules[code] = rule_code
     item_labels = {code: title for code, title in item_info.values()}
     for row in answer_rows:
         acc = teams[(row["bucket"], row["evaluation__call__team_id"])]
@@ -326,7 +332,7 @@ def collect(
         acc.disputes_decided += row["decided_n"]
 
     examples = _examples(teams, start=start, end=end, codes=codes, per_team=examples_per_team)
-    return Collected(dict(teams), agents, rule_labels, item_labels, examples)
+    return Collected(dict(teams), agents, rule_labels, item_labels, examples, item_rules)
 
 
 def _add(teams, agents, bucket: int, team_id: int, agent_id: int, acc: Acc) -> None:
@@ -360,6 +366,7 @@ def _examples(teams, *, start, end, codes, per_team: int) -> dict[int, list[dict
             call__started_at__lt=end,
             score__lt=settings.QA_BULLETIN_SCORE_STANDARD,
         )
+        .exclude(review=Review.TO_CONFIRM)
         .filter(any_fail)
         .annotate(
             rank=Window(

@@ -56,6 +56,24 @@ def below_standard(head: dict, std: dict) -> bool:
     return False
 
 
+def shortfalls_once(rules: list[dict], items: list[dict], item_rules: dict[str, str]) -> list[dict]:
+    """The rules and scorecard items below standard, each thing once: an item prefilled from a
+    rule that is itself below standard is shown on the rule's row (`item`), not as a second
+    shortfall of the same phrase."""
+    below_rules = {r["code"]: r for r in rules if r["below"]}
+    rows = [dict(r) for r in below_rules.values()]
+    by_code = {r["code"]: r for r in rows}
+    for item in items:
+        if not item["below"]:
+            continue
+        rule = by_code.get(item_rules.get(item["code"], ""))
+        if rule is not None:
+            rule["item"] = {k: item[k] for k in ("code", "label", "compliance", "n")}
+        else:
+            rows.append(item)
+    return rows
+
+
 def compliance_rows(cur: Acc, prev: Acc, labels: dict, kind: str, std: dict) -> list[dict]:
     codes = set(cur.rules if kind == "rule" else cur.items)
     rows = []
@@ -258,7 +276,7 @@ class Builder:
             "headline": head,
             "rules": rules,
             "items": items,
-            "shortfalls": [r for r in rules + items if r["below"]],
+            "shortfalls": shortfalls_once(rules, items, collected.item_rules),
             "worst": worst,
             "departments": departments,
             "teams": teams,

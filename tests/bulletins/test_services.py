@@ -194,3 +194,16 @@ def test_a_team_missing_from_last_week_means_scanning_last_week(hand_week, monke
     monkeypatch.setattr(services, "collect", spy)
     services.bulletins_generate_week(week_start=WEEK, notify_readers=False)
     assert seen == [None]
+
+
+def test_an_item_prefilled_from_a_rule_is_one_shortfall_not_two(hand_week):
+    """请稍等 below standard was listed twice, once as the rule HOLD and once as the scorecard
+    item prefilled from it; now once, on the rule's row, with the item's figure beside it."""
+    from scoring.evaluations.models import ScorecardItem
+
+    ScorecardItem.objects.filter(code="hold").update(rule_code="HOLD")
+    services.bulletins_generate_week(week_start=WEEK)
+    data = weekly(key=f"team:{hand_week.team_a1.pk}").data
+    assert [(s["kind"], s["code"]) for s in data["shortfalls"]] == [("rule", "HOLD")]
+    assert data["shortfalls"][0]["item"]["code"] == "hold"
+    assert data["shortfalls"][0]["item"]["compliance"] == 50.0
