@@ -54,6 +54,7 @@ class Indicator(models.Model):
     class Source(models.TextChoices):
         EXTERNAL = "external", _("Measured elsewhere (import or API)")
         CHECK_SCORE = "check_score", _("Automatic-check score")
+        COMPLIANCE = "compliance", _("Compliance with every rule")
         RULE_COMPLIANCE = "rule_compliance", _("Compliance with one rule")
         SUPERVISOR_SCORE = "supervisor_score", _("Supervisor score")
         PASS_RATE = "pass_rate", _("Pass rate")
@@ -347,6 +348,12 @@ class Target(UnitFields):
         related_name="children",
         verbose_name=_("parent target"),
     )
+    standard_code = models.CharField(
+        _("standard"),
+        max_length=40,
+        blank=True,
+        help_text=_("The code of the audits standard this target serves (what makes it relevant)."),
+    )
     justification = models.TextField(
         _("justification"),
         blank=True,
@@ -453,6 +460,14 @@ class Shortfall(UnitFields):
         blank=True,
         related_name="kpi_shortfalls",
         verbose_name=_("owner"),
+    )
+    action = models.ForeignKey(
+        "actions.CorrectiveAction",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("corrective action"),
     )
     found_at = models.DateTimeField(_("found at"), auto_now_add=True)
 

@@ -17,9 +17,12 @@ from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
+from django.conf import settings
 from django.db.models import F, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek
+from django.utils import timezone
 
+from kpi import catalogue
 from kpi.models import Indicator, KpiValue, Measurement, Shortfall, Target
 from qa_center.levels import Level
 from qa_center.permissions import Units, scope_queryset, units_with_ancestors
@@ -319,3 +322,24 @@ def visible_shortfalls(user, qs: QuerySet[Shortfall] | None = None) -> QuerySet[
     the center's for those who see the whole center."""
     qs = Shortfall.objects.all() if qs is None else qs
     return qs.filter(pk__in=scope_queryset(user, Shortfall.objects.all()).values("pk"))
+
+
+def bulletin_standard(key: str) -> float:
+    """A bulletin standard ("score", "pass_rate", "compliance") in the bulletin's own units
+    (points; percent): the center's active KPI target in force today, else the setting."""
+    code, setting, divisor = catalogue.BULLETIN_STANDARDS[key]
+    today = timezone.localdate()
+    target = (
+        Target.objects.filter(
+            indicator__code=code,
+            level=Level.CENTER,
+            status=Target.Status.ACTIVE,
+            valid_from__lte=today,
+            valid_to__gte=today,
+        )
+        .order_by("-valid_from", "-pk")
+        .first()
+    )
+    if target is None:
+        return getattr(settings, setting)
+    return float(target.value * divisor)
