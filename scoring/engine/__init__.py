@@ -16,8 +16,10 @@ Public API::
     line, ok = library.score_line(raw, 7)    # one JSON line in -> one JSON line out (an error
                                              # line when ok is False), as the command does
     check = library.check_line(raw)          # CheckResult: call_id, score, critical_failed,
-                                             # outcomes (library order), results_json — the
-                                             # parts a store keeps; raises CallError
+                                             # outcomes (library order), results_json, weak
+                                             # (library order: a critical failure on fuzzy
+                                             # or ambiguous evidence only) — the parts a
+                                             # store keeps; raises CallError
 
     normalize_text("您 好～")                 # -> "您好~": the normalized form used for matching
 

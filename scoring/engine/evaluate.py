@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from array import array
 from bisect import bisect_right
 from typing import Any
 
 from scoring.engine.calls import Call, CallError, parse_call, parse_line
-from scoring.engine.library import TIMING_KINDS, Problem, Rule, parse_library
+from scoring.engine.library import TIMING_KINDS, UNLESS_ROLE, Problem, Rule, parse_library
 from scoring.engine.matcher import SPEAKER_CODE, Matcher
 from scoring.engine.normalize import CallText, normalize_call
 from scoring.engine.result import CheckResult
@@ -28,6 +29,12 @@ except ImportError:  # pragma: no cover - the same code as pure Python, without 
 
 PASS, FAIL, NA = "pass", "fail", "na"
 _NO_OCCS: list = []  # the occurrences of a rule the call did not touch (never modified)
+#: The matcher's role number of a rule's ``unless`` phrases.
+UNLESS = 2
+#: The role (number) ``unless`` and ``ambiguous`` apply to, per kind.
+_CONTEXT_ROLE = {"forbidden": 0, "triggered": 0, "sequence": 1}
+#: Apostrophes do not break a clause ("don't"); any other punctuation does.
+_APOSTROPHES = "'\u2019\u02bc\uff07"
 
 # Role numbers inside the matcher: the first phrase list of a rule is role 0, ``then`` role 1.
 _ROLES = {
@@ -74,11 +81,17 @@ class Library:
     # ---------------------------------------------------------------------------------------
     def _compile(self) -> None:
         matcher = Matcher()
+        self._ambiguous: list = []  # per rule: the JSON of its ambiguous phrases
         for pos, rule in enumerate(self.rules):
             for role, key in enumerate(_ROLES.get(rule.kind, ())):
                 spk = SPEAKER_CODE[rule.speakers[key]]
                 for phrase in rule.phrases[key]:
                     matcher.add(pos, role, spk, phrase, _json_str(phrase), rule.fuzzy)
+            if rule.unless:  # looked for in the turns of the speaker of the counted phrases
+                spk = SPEAKER_CODE[rule.speakers[UNLESS_ROLE[rule.kind]]]
+                for phrase in rule.unless:
+                    matcher.add(pos, UNLESS, spk, phrase, _json_str(phrase), False)
+            self._ambiguous.append(frozenset(_json_str(p) for p in rule.ambiguous))
         matcher.build()
         self._matcher = matcher
 
@@ -127,12 +140,19 @@ class Library:
             "speech_rate": self._eval_speech_rate,
         }
 
-    def _fragment(self, pos: int, outcome: str, evidence: str, value: str | None) -> str:
+    def _fragment(
+        self, pos: int, outcome: str, evidence: str, value: str | None, extra: str = ""
+    ) -> str:
+        """One rule's result object; ``extra`` is its optional members (``,"not_counted":
+        [...]``, ``,"weak":true``), already written."""
         code = self._code_json[pos]
         if value is None and self.rules[pos].kind not in TIMING_KINDS:
-            return f'{{"code":{code},"outcome":"{outcome}","evidence":[{evidence}]}}'
+            return f'{{"code":{code},"outcome":"{outcome}","evidence":[{evidence}]{extra}}}'
         value = "null" if value is None else value
-        return f'{{"code":{code},"outcome":"{outcome}","value":{value},"evidence":[{evidence}]}}'
+        return (
+            f'{{"code":{code},"outcome":"{outcome}","value":{value},"evidence":[{evidence}]'
+            f"{extra}}}"
+        )
 
     # ---------------------------------------------------------------------------------------
     @property
@@ -170,13 +190,17 @@ class Library:
         ``CallError`` for an invalid call."""
         call = parse_line(line)
         parts: list = []
-        score, critical, outcomes = self._score_into(call, parts)
+        weak: list = []
+        score, critical, outcomes = self._score_into(call, parts, weak)
         ordered = list(self._default_outcome)
         for pos, outcome in outcomes.items():
             ordered[pos] = outcome
         parts[0] = b"["  # the head: the results array starts here
         parts[-1] = b"]"
-        return CheckResult(call.call_id, score, bool(critical), ordered, self.join(parts))
+        flags = [False] * len(ordered)
+        for pos in weak:
+            flags[pos] = True
+        return CheckResult(call.call_id, score, bool(critical), ordered, self.join(parts), flags)
 
     def score_parsed(self, call: Call) -> bytes:
         """The result line (UTF-8 JSON, no newline) for a validated call."""
@@ -238,13 +262,17 @@ class Library:
             out.append(sources[layout[i]][layout[i + 1] : layout[i + 2]])
         return out
 
-    def _score_into(self, call: Call, parts: list) -> tuple:
+    def _score_into(self, call: Call, parts: list, weak: list | None = None) -> tuple:
         """Append the result line's pieces to ``parts``; return (score as written, critical
-        failures, {rule position: outcome} for the rules the call touched)."""
+        failures, {rule position: outcome} for the rules the call touched). The positions of
+        weak critical failures are appended to ``weak`` (see :meth:`_is_weak`)."""
         ct = normalize_call(call.texts)
         hits: dict[int, list] = {}
         self._matcher.scan_call(ct, call.speakers, hits)
         ctx = _Context(call, ct)
+        candidates = hits.pop(-1, None)
+        if candidates is not None:
+            self._drop_negated(candidates, hits, ctx)
         dynamic = sorted(set(hits).union(self._timing))
         rules = self.rules
         evaluators = self._evaluators
@@ -259,8 +287,17 @@ class Library:
         first = True  # the first part of the list must drop its leading comma
         for pos in dynamic:
             rule = rules[pos]
-            outcome, evidence, value = evaluators[rule.kind](rule, hits.get(pos, _NO_OCCS), ctx)
+            occs = hits.get(pos, _NO_OCCS)
+            ctx.not_counted = None
+            outcome, evidence, value = evaluators[rule.kind](rule, occs, ctx)
             outcomes[pos] = outcome
+            extra = ""
+            if ctx.not_counted or (ctx.negated and pos in ctx.negated):
+                extra = self._not_counted(pos, ctx)
+            if outcome == FAIL and rule.critical and self._is_weak(pos, rule, occs, ctx):
+                extra += ',"weak":true'
+                if weak is not None:
+                    weak.append(pos)
             default = self._default_outcome[pos]
             if default != outcome:
                 points = rule.points
@@ -279,7 +316,7 @@ class Library:
                 first = False
             if not first:
                 parts.append(b",")
-            parts.append(self._fragment(pos, outcome, evidence, value).encode())
+            parts.append(self._fragment(pos, outcome, evidence, value, extra).encode())
             first = False
             prev = pos + 1
         if prev < len(rules):
@@ -311,6 +348,110 @@ class Library:
         return score, critical, outcomes
 
     # ---------------------------------------------------------------------------------------
+    # Context: negation, exceptions (unless), weak evidence.
+
+    def _drop_negated(self, candidates: list, hits: dict, ctx: _Context) -> None:
+        """Remove the occurrences that a negator directly before them negates (the same
+        clause: nothing but spaces or an apostrophe between them in the original text). The
+        rule stays in ``hits`` (maybe with no occurrence) so its result shows them."""
+        texts = ctx.call.texts
+        span = ctx.ct.span
+        category = unicodedata.category
+        for rule, occ, neg in candidates:
+            turn, s, e = occ[0], occ[1], occ[2]
+            a = span(turn, neg, s)[0]
+            start = span(turn, s, e)[0]
+            text = texts[turn]
+            # From the negator's first original character to the phrase's: a clause break
+            # is any punctuation other than an apostrophe.
+            if any(category(ch)[0] == "P" and ch not in _APOSTROPHES for ch in text[a:start]):
+                continue
+            lst = hits[rule]
+            lst.remove(occ)
+            if ctx.negated is None:
+                ctx.negated = {}
+            ctx.negated.setdefault(rule, []).append((occ, neg))
+
+    def _apply_unless(self, rule: Rule, occs: list, ctx: _Context) -> list:
+        """The occurrences without the rule's exceptions: its ``unless`` phrases' own
+        occurrences go, and so does every occurrence of the phrases they apply to that has
+        one in the same turn (or within ``unless_window`` characters); those are recorded
+        in ``ctx.not_counted`` as ``(occurrence, unless occurrence)``."""
+        unless = [o for o in occs if o[5] == UNLESS]
+        if not unless:
+            return occs
+        role = _CONTEXT_ROLE[rule.kind]
+        window = rule.unless_window
+        kept = []
+        dropped = []
+        for o in occs:
+            if o[5] == UNLESS:
+                continue
+            if o[5] == role:
+                for u in unless:
+                    if u[0] == o[0] and (
+                        window is None or (u[2] > o[1] - window and u[1] < o[2] + window)
+                    ):
+                        dropped.append((o, u))
+                        break
+                else:
+                    kept.append(o)
+            else:
+                kept.append(o)
+        if dropped:
+            ctx.not_counted = dropped
+        return kept
+
+    def _not_counted(self, pos: int, ctx: _Context) -> str:
+        """``,"not_counted":[...]``: each occurrence a negator or an exception cancelled,
+        with ``"negated"`` (the negator as said) or ``"unless"`` (the exception's phrase)."""
+        span = ctx.ct.span
+        texts = ctx.call.texts
+        items = []
+        for occ, neg in (ctx.negated or {}).get(pos, ()):
+            turn = occ[0]
+            a = span(turn, neg, occ[1])[0]
+            start, end = span(turn, occ[1], occ[2])
+            said = texts[turn][a:start].rstrip()
+            items.append(
+                (
+                    turn,
+                    start,
+                    f'{{"turn":{turn},"start":{start},"end":{end},"phrase":{occ[4]},'
+                    f'"negated":{_json_str(said)}}}',
+                )
+            )
+        for occ, u in ctx.not_counted or ():
+            turn = occ[0]
+            start, end = span(turn, occ[1], occ[2])
+            items.append(
+                (
+                    turn,
+                    start,
+                    f'{{"turn":{turn},"start":{start},"end":{end},"phrase":{occ[4]},'
+                    f'"unless":{u[4]}}}',
+                )
+            )
+        items.sort()
+        return ',"not_counted":[' + ",".join(i[2] for i in items) + "]"
+
+    def _is_weak(self, pos: int, rule: Rule, occs: list, ctx: _Context) -> bool:
+        """A critical failure is weak when it rests only on fuzzy evidence or only on
+        ambiguous phrases: without those occurrences (of the phrases that make it fail:
+        forbidden phrases, triggers, a sequence's after phrases) the rule would not fail."""
+        role = _CONTEXT_ROLE.get(rule.kind)
+        if role is None:
+            return False
+        ambiguous = self._ambiguous[pos]
+        strong = [o for o in occs if o[5] != role or (o[3] == 0 and o[4] not in ambiguous)]
+        if len(strong) == len(occs):
+            return False
+        saved = ctx.not_counted
+        outcome = self._evaluators[rule.kind](rule, strong, ctx)[0]
+        ctx.not_counted = saved
+        return outcome != FAIL
+
+    # ---------------------------------------------------------------------------------------
     # Evaluators: (rule, occurrences, context) -> (outcome, evidence JSON items, value JSON).
     # An occurrence is (turn, start, end, distance, phrase_json, role) in normalized offsets:
     # tuples sort by place in the call, an exact occurrence before a near one at the same span.
@@ -336,15 +477,19 @@ class Library:
         return FAIL, "", None
 
     def _eval_forbidden(self, rule: Rule, occs: list, ctx: _Context):
+        if rule.unless:
+            occs = self._apply_unless(rule, occs, ctx)
         found = self._in_scope(rule, occs, ctx)
         if found:
             return FAIL, ctx.evidence(_pick(found, rule.fuzzy)), None
         return PASS, "", None
 
     def _eval_triggered(self, rule: Rule, occs: list, ctx: _Context):
-        when: dict = {}  # trigger turn -> its first when occurrence
+        if rule.unless:
+            occs = self._apply_unless(rule, occs, ctx)
+        when: dict = {}  # trigger turn -> its first when occurrence (exact before near)
         then: dict = {}  # turn -> its first then occurrence
-        for o in sorted(occs):
+        for o in sorted(occs, key=_order_exact_first):
             (when if o[5] == 0 else then).setdefault(o[0], o)
         if not when:
             return NA, "", None
@@ -376,6 +521,10 @@ class Library:
         return PASS, ctx.evidence(sorted(set(answered))), None
 
     def _eval_sequence(self, rule: Rule, occs: list, ctx: _Context):
+        if rule.unless:
+            occs = self._apply_unless(rule, occs, ctx)
+        if rule.fuzzy:  # the best-aligned span of each near occurrence, not its shifts
+            occs = _pick(occs, True)
         thens = [o for o in occs if o[5] == 1]
         if not thens:
             return NA, "", None
@@ -477,7 +626,7 @@ def _pick(occs: list, fuzzy: bool) -> list:
     picked: list = []
     taken: dict = {}
     for o in sorted(occs, key=_order_near_last):
-        spans = taken.setdefault((o[0], o[4]), [])
+        spans = taken.setdefault((o[0], o[4], o[5]), [])
         if any(o[1] < e and s < o[2] for s, e in spans):
             continue
         spans.append((o[1], o[2]))
@@ -488,11 +637,15 @@ def _pick(occs: list, fuzzy: bool) -> list:
 class _Context:
     """Per-call facts shared by the evaluators."""
 
-    __slots__ = ("call", "ct", "_rank", "_turns_of")
+    __slots__ = ("call", "ct", "_rank", "_turns_of", "negated", "not_counted")
 
     def __init__(self, call: Call, ct: CallText) -> None:
         self.call = call
         self.ct = ct
+        # rule position -> [(occurrence, negator start)] a negator cancelled
+        self.negated: dict | None = None
+        # the current rule's [(occurrence, unless occurrence)] exceptions cancelled
+        self.not_counted: list | None = None
         self._rank: list[int] | None = None
         self._turns_of: tuple[list[int], list[int]] | None = None
 

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from scoring.engine.normalize import normalize_phrase
+from scoring.engine.normalize import is_word, normalize_phrase
 
 KINDS = (
     "required",
@@ -28,15 +28,25 @@ PHRASE_KINDS = ("required", "forbidden", "triggered", "sequence")
 TIMING_KINDS = ("silence", "interruption", "speech_rate")
 SPEAKERS = ("agent", "customer")
 WHERES = ("any", "first", "last")
-#: A phrase of at least this many normalized characters may match fuzzily.
-FUZZY_MIN_CHARS = 4
+#: A phrase of at least this many normalized characters may match fuzzily (one edit). Measured
+#: by ``bench/fuzzy_length.py``; see docs/rules.md ("Matching").
+FUZZY_MIN_CHARS = 5
+#: Characters that negate (Chinese) and the English negator words (normalized forms; "n't"
+#: normalizes to "n t"). An edit never inserts, deletes or substitutes one of them.
+NEGATOR_CHARS = "不没未无非别莫勿"
+NEGATOR_WORDS = ("not", "no", "never", "cannot")
 
 _COMMON = {"code", "title", "kind", "points", "critical", "fuzzy", "description"}
+#: Context fields: exceptions (``unless`` phrases, optionally within ``unless_window``
+#: characters) and the phrases whose occurrence alone is weak evidence (``ambiguous``).
+_CONTEXT = {"unless", "unless_window", "ambiguous"}
+#: The phrase list ``unless`` applies to, per kind.
+UNLESS_ROLE = {"forbidden": "phrases", "triggered": "when", "sequence": "then"}
 _FIELDS = {
     "required": _COMMON | {"speaker", "phrases", "where", "turns"},
-    "forbidden": _COMMON | {"speaker", "phrases", "where", "turns"},
-    "triggered": _COMMON | {"when", "then"},
-    "sequence": _COMMON | {"speaker", "first", "then"},
+    "forbidden": _COMMON | _CONTEXT | {"speaker", "phrases", "where", "turns"},
+    "triggered": _COMMON | _CONTEXT | {"when", "then"},
+    "sequence": _COMMON | _CONTEXT | {"speaker", "first", "then"},
     "silence": _COMMON | {"max_seconds"},
     "interruption": _COMMON | {"max_count", "min_overlap"},
     "speech_rate": _COMMON | {"speaker", "min", "max"},
@@ -110,6 +120,9 @@ class Rule:
         "speaker",
         "min",
         "max",
+        "unless",
+        "unless_window",
+        "ambiguous",
     )
 
     def __init__(self, index: int, code: str, title: str, kind: str) -> None:
@@ -131,6 +144,9 @@ class Rule:
         self.speaker = "agent"
         self.min: float | None = None
         self.max: float | None = None
+        self.unless: list[str] = []  # exceptions to UNLESS_ROLE[kind]'s phrases
+        self.unless_window: int | None = None  # characters around; None: the same turn
+        self.ambiguous: list[str] = []  # phrases whose occurrence alone is weak evidence
 
     def __repr__(self) -> str:
         return f"Rule(index={self.index}, code={self.code!r}, kind={self.kind!r})"
@@ -292,7 +308,7 @@ def _validate_rule(ck: _Checker, index: int, raw: Any, seen: dict[str, int]) -> 
                 continue
             for j in range(count):
                 m = normalized[j]
-                if i == j or len(n) > len(m) or n not in m:
+                if i == j or len(n) > len(m) or not _word_contains(n, m):
                     continue
                 q = out[j]
                 if n == m and j < i:
@@ -356,7 +372,7 @@ def _validate_rule(ck: _Checker, index: int, raw: Any, seen: dict[str, int]) -> 
         ):
             when = [normalize_phrase(p) for p in rule.phrases["when"]]
             then = [normalize_phrase(p) for p in rule.phrases["then"]]
-            if all(any(t and t in w for t in then) for w in when if w):
+            if all(any(t and _word_contains(t, w) for t in then) for w in when if w):
                 warn(
                     "then.phrases",
                     "every when phrase contains a then phrase and the speaker is the same: "
@@ -380,6 +396,9 @@ def _validate_rule(ck: _Checker, index: int, raw: Any, seen: dict[str, int]) -> 
         elif rule.min is not None and rule.max is not None and rule.min > rule.max:
             err("max", f"must be >= min ({rule.min}), got {rule.max}")
 
+    if kind in UNLESS_ROLE:
+        _validate_context(raw, rule, err, warn, phrases_of, int_of)
+
     if rule.fuzzy and kind in PHRASE_KINDS:
         lengths = [len(normalize_phrase(p)) for ps in rule.phrases.values() for p in ps]
         if lengths and max(lengths) < FUZZY_MIN_CHARS:
@@ -393,3 +412,74 @@ def _validate_rule(ck: _Checker, index: int, raw: Any, seen: dict[str, int]) -> 
     if ck.errors > errors_before:
         return None
     return rule
+
+
+def _validate_context(raw: dict, rule: Rule, err, warn, phrases_of, int_of) -> None:
+    """``unless``, ``unless_window`` and ``ambiguous`` of a forbidden, triggered or sequence
+    rule (errors name the field, e.g. ``unless[1]``)."""
+    role = UNLESS_ROLE[rule.kind]
+    label = (
+        "phrases" if role == "phrases" else f"{role}.phrases" if rule.kind == "triggered" else role
+    )
+    if "unless" in raw:
+        rule.unless = phrases_of(raw, "unless")
+        counted = {normalize_phrase(p) for p in rule.phrases.get(role, [])}
+        for i, p in enumerate(rule.unless):
+            if normalize_phrase(p) in counted:
+                err(f"unless[{i}]", f"{_json(p)} is also one of {label}: it would cancel itself")
+    if "unless_window" in raw:
+        if not rule.unless:
+            warn("unless_window", 'has no effect without "unless" phrases')
+        rule.unless_window = int_of(raw, "unless_window", 1, 1)
+    if "ambiguous" in raw:
+        value = raw["ambiguous"]
+        if not isinstance(value, list) or not value:
+            err("ambiguous", f"must be a non-empty list of phrases of {label}, got {_json(value)}")
+            return
+        own = {normalize_phrase(p): p for p in rule.phrases.get(role, [])}
+        for i, p in enumerate(value):
+            if not isinstance(p, str):
+                err(f"ambiguous[{i}]", f"a phrase must be a string, got {_json(p)}")
+            elif normalize_phrase(p) not in own:
+                err(f"ambiguous[{i}]", f"{_json(p)} is not one of {label}")
+            else:
+                rule.ambiguous.append(own[normalize_phrase(p)])
+
+
+def _word_contains(inner: str, outer: str) -> bool:
+    """``inner`` occurs in ``outer`` as the engine matches it: without cutting a word (so
+    "hi" is not in "thank you for reaching out")."""
+    start = outer.find(inner)
+    while start >= 0:
+        end = start + len(inner)
+        if not (
+            (is_word(inner[0]) and start > 0 and is_word(outer[start - 1]))
+            or (is_word(inner[-1]) and end < len(outer) and is_word(outer[end]))
+        ):
+            return True
+        start = outer.find(inner, start + 1)
+    return False
+
+
+def context_notes(rule: Rule) -> list[str]:
+    """What a rule's context fields mean, in words (``qa_score --check`` prints them)."""
+    notes = []
+    if rule.unless:
+        role = UNLESS_ROLE[rule.kind]
+        where = (
+            f"within {rule.unless_window} characters"
+            if rule.unless_window is not None
+            else "in the same turn"
+        )
+        words = {"phrases": "a phrase", "when": "a trigger", "then": "an after phrase"}[role]
+        notes.append(
+            f"{words} ({'/'.join(rule.phrases[role])}) does not count when "
+            f"{'/'.join(rule.unless)} occurs {where}"
+        )
+    if rule.ambiguous:
+        notes.append(
+            f"a critical failure resting only on {'/'.join(rule.ambiguous)} is weak (to confirm)"
+            if rule.critical
+            else f"{'/'.join(rule.ambiguous)} marked ambiguous (only matters on a critical rule)"
+        )
+    return notes

@@ -5,8 +5,8 @@ number of rules (the cost of a 3,000-rule library is in the matches, not in the 
 pattern knows, per speaker, which (rule, role) entries it feeds, so a match on the wrong
 speaker's turn costs one dictionary look-up.
 
-Fuzzy phrases (``fuzzy: 1``, 4+ normalized characters) match any span within Levenshtein
-distance 1. By the pigeonhole principle one edit leaves one half of the phrase intact, so the
+Fuzzy phrases (``fuzzy: 1``, 5+ normalized characters) match any span within Levenshtein
+distance 1 whose negators are the phrase's (an edit never adds, removes or changes a negator). By the pigeonhole principle one edit leaves one half of the phrase intact, so the
 two halves go into the automaton and a hit on a half is verified around it: the rest of the
 span must be within distance 1 of the other half (a common prefix or suffix does not change
 the distance).
@@ -14,8 +14,10 @@ the distance).
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 
+from scoring.engine.library import FUZZY_MIN_CHARS, NEGATOR_CHARS, NEGATOR_WORDS
 from scoring.engine.normalize import (
     SEP,
     CallText,
@@ -87,6 +89,85 @@ def _astral_offsets(text: str, matches: list) -> list[tuple[int, int, int]]:
     return out
 
 
+_NEGATOR_WORD = re.compile(
+    r"(?<![^\W_])(?:" + "|".join(NEGATOR_WORDS) + r")(?![^\W_])|(?<=n) t(?![^\W_])"
+)
+
+
+def negators(text: str) -> int:
+    """How many negators ``text`` (normalized) holds: characters 不没未无非别莫勿 and the
+    words not, no, never, cannot, n't. A near span must hold as many as its phrase."""
+    count = 0
+    for ch in NEGATOR_CHARS:
+        count += text.count(ch)
+    if has_word_char(text) is not None:
+        count += len(_NEGATOR_WORD.findall(text))
+    return count
+
+
+def starts_negated(phrase: str) -> bool:
+    """The phrase itself starts with a negator: no negator before it is looked for."""
+    if phrase[0] in NEGATOR_CHARS:
+        return True
+    word = phrase.split(" ", 1)[0]
+    if word in NEGATOR_WORDS:
+        return True
+    rest = phrase[len(word) :]
+    return word.endswith("n") and (rest == " t" or rest.startswith(" t "))
+
+
+def negated_before(text: str, base: int, s: int) -> int:
+    """Where a negator directly before ``text[s]`` starts (-1 if none); see ``_neg_before``."""
+    return _neg_before(text, base, s)
+
+
+@cython.cfunc
+@cython.boundscheck(False)
+@cython.wraparound(False)
+def _neg_before(text: str, base: cython.Py_ssize_t, s: cython.Py_ssize_t) -> cython.Py_ssize_t:
+    """The start of a negator directly before ``text[s]`` in the same turn (which starts at
+    ``base``), or -1: 不/没/未/无/非/别/莫/勿, optionally followed by one modal or helper
+    (不用, 没有, 无法, 不能, 不需要, 不可以 ...), or the English word before being not, no, never,
+    cannot or ending in n't ("don t"). Whether punctuation (a clause break) stood between
+    them in the original text is for the caller to judge."""
+    c: cython.Py_UCS4
+    d: cython.Py_UCS4
+    k: cython.Py_ssize_t
+    j: cython.Py_ssize_t
+    if s <= base:
+        return -1
+    c = text[s - 1]
+    if c in "不没未无非别莫勿":
+        return s - 1
+    if s - 2 >= base:
+        d = text[s - 2]
+        if d in "不没未无非别莫勿" and c in "用要需必会能可是有得想敢肯应该法再太准":
+            return s - 2
+        if s - 3 >= base and text[s - 3] in "不没未无非别莫勿":
+            if (d == "需" and c == "要") or (d == "可" and c == "以") or (d == "应" and c == "该"):
+                return s - 3
+            if (d == "能" and c == "够") or (d == "愿" and c == "意"):
+                return s - 3
+    if c != " ":
+        return -1
+    j = s - 1
+    k = j
+    while k > base and _word_at(text, k - 1):
+        k -= 1
+    if k == j:
+        return -1
+    word = text[k:j]
+    if word == "not" or word == "no" or word == "never" or word == "cannot":
+        return k
+    if word == "t" and k - 2 >= base and text[k - 1] == " " and text[k - 2] == "n":
+        j = k - 1
+        k = j
+        while k > base and _word_at(text, k - 1):
+            k -= 1
+        return k if k < j else -1
+    return -1
+
+
 def within_one(x: str, y: str) -> bool:
     """Levenshtein distance of ``x`` and ``y`` is at most 1."""
     lx = len(x)
@@ -152,6 +233,12 @@ class Matcher:
     ``build()``; ``scan(text, speaker, turn, hits)`` appends to ``hits[rule]`` a tuple
     ``(turn, start, end, distance, phrase_json, role)`` per occurrence, start/end in the
     normalized text (so occurrences sort by place, exact before near, without a key).
+    ``distance`` is 0 for the exact phrase, 1 for a substitution (a span of the phrase's
+    length), 2 for an insertion or deletion: sorting by it puts the best-aligned span first.
+
+    An occurrence with a negator directly before it (see ``_neg_before``) is also listed
+    under ``hits[-1]`` as ``(rule, occurrence, negator start)``: whether it is negated depends
+    on the original text (a clause break between them), which the caller judges.
     """
 
     def __init__(self) -> None:
@@ -162,6 +249,8 @@ class Matcher:
         # fuzzy id -> (phrase, half length, second half, first half reversed)
         self._fuzzy: list[tuple[str, int, str, str]] = []
         self._fuzzy_ids: dict[str, int] = {}
+        # fuzzy id -> (its negator count, whether it starts with a negator)
+        self._fuzzy_neg: list[tuple[int, bool]] = []
         self._fuzzy_entries: tuple[dict[int, list[tuple[int, int, str]]], ...] = ({}, {})
         # per speaker: pattern id -> [fuzzy ids] whose whole phrase is that pattern
         self._whole: tuple[dict[int, list[int]], ...] = ({}, {})
@@ -183,12 +272,13 @@ class Matcher:
             return  # never matches / the same phrase twice in one list: report it once
         seen.add(key)
         entry = (rule, role, phrase_json)
-        if fuzzy and len(norm) >= 4:
+        if fuzzy and len(norm) >= FUZZY_MIN_CHARS:
             fid = self._fuzzy_ids.get(norm)
             if fid is None:
                 fid = self._fuzzy_ids[norm] = len(self._fuzzy)
                 half = len(norm) // 2
                 self._fuzzy.append((norm, half, norm[half:], norm[:half][::-1]))
+                self._fuzzy_neg.append((negators(norm), starts_negated(norm)))
             if fid not in self._fuzzy_entries[speaker]:
                 half = self._fuzzy[fid][1]
                 # With each half, the first two characters the other half shows next to it
@@ -228,8 +318,10 @@ class Matcher:
                 flags = flags_of.get(pid)
                 if flags is None:
                     p = patterns[pid]
-                    flags = flags_of[pid] = (1 if is_word(p[0]) else 0) | (
-                        2 if is_word(p[-1]) else 0
+                    flags = flags_of[pid] = (
+                        (1 if is_word(p[0]) else 0)
+                        | (2 if is_word(p[-1]) else 0)
+                        | (0 if starts_negated(p) else 4)
                     )
                 row[pid] = (exacts.get(pid), flags, halves_of.get(pid), wholes.get(pid))
             self._table.append(row)
@@ -307,11 +399,12 @@ class Matcher:
                 continue
             exact, flags, halves, whole = row
             if exact is not None:
-                if not flags or not (
+                if not flags & 3 or not (
                     (flags & 1 and s > 0 and _word_at(text, s - 1))
                     or (flags & 2 and e < n and _word_at(text, e))
                 ):
                     turn = turn0 + k
+                    neg = _neg_before(text, base, s) if flags & 4 else -1
                     for rule, role, pj in exact:
                         occ = (turn, s - base, e - base, 0, pj, role)
                         lst = hits.get(rule)
@@ -319,6 +412,8 @@ class Matcher:
                             hits[rule] = [occ]
                         else:
                             lst.append(occ)
+                        if neg >= 0:
+                            hits.setdefault(-1, []).append((rule, occ, neg - base))
             if halves is not None:
                 if half_hits is None:
                     half_hits = []
@@ -366,7 +461,6 @@ class Matcher:
         n: cython.Py_ssize_t = len(text)
         s: cython.Py_ssize_t
         e: cython.Py_ssize_t
-        m: cython.Py_ssize_t
         k: cython.Py_ssize_t
         side: cython.Py_ssize_t
         base: cython.Py_ssize_t
@@ -404,10 +498,15 @@ class Matcher:
         if not fuzzy_spans:
             return
         entries_of = (self._fuzzy_entries[0], self._fuzzy_entries[1])
+        fuzzy_neg: list = self._fuzzy_neg
+        neg: cython.Py_ssize_t
+        m: cython.Py_ssize_t
         wordy: cython.bint = has_word_char(text) is not None  # Chinese: no boundary to check
         last: cython.Py_ssize_t = len(starts) - 1
         for (fid, k), spans in fuzzy_spans.items():
             phrase = fuzzy[fid][0]
+            m = len(phrase)
+            phrase_negators, exempt = fuzzy_neg[fid]
             entries = entries_of[speakers[k]][fid]
             base = starts[k]
             limit = starts[k + 1] - 1 if k < last else n  # the turn's end in ``text``
@@ -415,9 +514,18 @@ class Matcher:
             for s, e in spans:
                 if s < base or e > limit or (wordy and _cuts_word(text, s, e)):
                     continue
-                dist = 0 if text[s:e] == phrase else 1
+                if text[s:e] == phrase:
+                    dist = 0
+                elif negators(text[s:e]) != phrase_negators:
+                    continue  # the edit adds, removes or changes a negator: another meaning
+                else:
+                    dist = 1 if e - s == m else 2
+                neg = -1 if exempt else _neg_before(text, base, s)
                 for rule, role, pj in entries:
-                    hits.setdefault(rule, []).append((turn, s - base, e - base, dist, pj, role))
+                    occ = (turn, s - base, e - base, dist, pj, role)
+                    hits.setdefault(rule, []).append(occ)
+                    if neg >= 0:
+                        hits.setdefault(-1, []).append((rule, occ, neg - base))
 
 
 @cython.boundscheck(False)

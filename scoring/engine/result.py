@@ -19,3 +19,7 @@ class CheckResult(NamedTuple):
     critical_failed: bool
     outcomes: list[str]  # each rule's outcome ("pass", "fail", "na"), in library order
     results_json: bytes  # the result's "results" array, UTF-8 JSON, exactly as written
+    # Per rule, in library order: True when a critical rule's failure is weak evidence,
+    # resting only on fuzzy (near) matches or only on phrases the library marks
+    # "ambiguous"; such a call is "to confirm" by a supervisor (see docs/rules.md).
+    weak: list[bool] = []
