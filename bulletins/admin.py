@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from bulletins.models import Bulletin, ImprovementTarget, NoticeSequence, TargetFollowUp
+from bulletins.models import Bulletin, NoticeSequence
 
 
 @admin.register(Bulletin)
@@ -21,11 +21,4 @@ class BulletinAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(ImprovementTarget)
-class ImprovementTargetAdmin(admin.ModelAdmin):
-    list_display = ["label", "team", "department", "target_value", "due_week", "status"]
-    list_filter = ["status", "level", "metric"]
-
-
-admin.site.register(TargetFollowUp)
 admin.site.register(NoticeSequence)

@@ -1,11 +1,12 @@
-"""The bulletins API: bulletins in the user's scope (read-only) and improvement targets."""
+"""The bulletins API: bulletins in the user's scope (read-only). Improvement targets are
+corrective actions: /api/v1/improvement-targets/ is served by audits.actions.api."""
 
 from __future__ import annotations
 
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import serializers, viewsets
 
 from bulletins import selectors
-from bulletins.models import Bulletin, ImprovementTarget
+from bulletins.models import Bulletin
 from qa_center.api import IdRouter
 from qa_center.permissions import HasCapability
 
@@ -58,41 +59,5 @@ class BulletinViewSet(viewsets.ReadOnlyModelViewSet):
         return BulletinDetailSerializer if self.action == "retrieve" else BulletinSerializer
 
 
-class ImprovementTargetSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ImprovementTarget
-        fields = [
-            "id",
-            "level",
-            "department",
-            "team",
-            "metric",
-            "code",
-            "label",
-            "baseline",
-            "target_value",
-            "due_week",
-            "measure",
-            "owner",
-            "status",
-            "created_at",
-            "closed_at",
-            "escalated_at",
-        ]
-        read_only_fields = fields
-
-
-class ImprovementTargetViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Improvement targets in the user's scope."""
-
-    permission_classes = [HasCapability("read_bulletins")]
-    serializer_class = ImprovementTargetSerializer
-    filterset_fields = ["status", "level", "metric"]
-
-    def get_queryset(self):
-        return selectors.targets_for(self.request.user).order_by("due_week", "pk")
-
-
 router.register("bulletins", BulletinViewSet, basename="bulletin")
-router.register("improvement-targets", ImprovementTargetViewSet, basename="improvement-target")
 urlpatterns = router.urls

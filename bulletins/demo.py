@@ -11,7 +11,8 @@ WEEKS = 8
 
 
 def seed(*, stdout=None, rng=None) -> None:
-    from bulletins.models import Bulletin, ImprovementTarget, Kind
+    from audits.actions.models import ImprovementTarget
+    from bulletins.models import Bulletin, Kind
     from bulletins.services import (
         bulletin_generate_month,
         bulletin_issue,

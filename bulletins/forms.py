@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bulletins.models import ImprovementTarget
+from audits.actions.forms import IsoDateInput
+from audits.actions.models import ImprovementTarget
 
 
 class TargetForm(forms.Form):
@@ -22,7 +23,8 @@ class TargetForm(forms.Form):
     )
     due_week = forms.DateField(
         label=_("Due by the week of"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # ISO yyyy-mm-dd in every language: the date box takes nothing else.
+        widget=IsoDateInput,
         help_text=_("Any day of the week; the bulletin of that week decides."),
     )
 

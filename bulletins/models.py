@@ -1,5 +1,6 @@
-"""Bulletins (通报): the weekly bulletin of every scope, the monthly red-header notice, the
-improvement targets set for what fell short, and who has read what."""
+"""Bulletins (通报): the weekly bulletin of every scope, the monthly red-header notice, and who
+has read what. The improvement targets set for what fell short are corrective actions
+(audits.actions.models.ImprovementTarget)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from org.models import Department, Team
-from qa_center.levels import BULLETIN_LEVELS, TARGET_LEVELS, Level
-from qa_center.periods import week_start_of
+from qa_center.levels import BULLETIN_LEVELS, Level
 
 
 class Kind(models.TextChoices):
@@ -194,129 +193,5 @@ class BulletinRead(models.Model):
         return f"{self.user_id} read {self.bulletin_id}"
 
 
-class ImprovementTarget(models.Model):
-    """整改: for one item below standard, the measure (措施) its team lead takes and the target
-    it must reach by a week (e.g. 请稍等 compliance ≥ 95% by week 48). Each later weekly
-    bulletin records a follow-up; a target not met by its week is escalated to the
-    department's bulletin (a department's own target is simply missed). Recording a new
-    measure for an item whose target is still open amends it: the open one is closed as
-    amended (not missed) and the new one is followed up in its place."""
-
-    class Metric(models.TextChoices):
-        RULE = "rule", _("Rule compliance")
-        ITEM = "item", _("Scorecard item")
-        PASS_RATE = "pass_rate", _("Pass rate")
-
-    class Status(models.TextChoices):
-        OPEN = "open", pgettext_lazy("status", "Open")
-        MET = "met", _("Met")
-        MISSED = "missed", _("Missed")
-        ESCALATED = "escalated", _("Escalated")
-        # Replaced by a later measure for the same item before it was met or missed.
-        AMENDED = "amended", _("Amended")
-
-    level = models.CharField(
-        _("scope"),
-        max_length=12,
-        choices=TARGET_LEVELS,
-    )
-    department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="improvement_targets"
-    )
-    team = models.ForeignKey(
-        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="improvement_targets"
-    )
-    metric = models.CharField(_("metric"), max_length=10, choices=Metric.choices)
-    code = models.CharField(_("rule or item"), max_length=64, blank=True)
-    label = models.CharField(_("item"), max_length=200)
-    baseline = models.DecimalField(
-        _("when set (%)"), max_digits=5, decimal_places=1, null=True, blank=True
-    )
-    target_value = models.DecimalField(_("target (%)"), max_digits=5, decimal_places=1)
-    due_week = models.DateField(_("due week"), help_text=_("The Monday of the week."))
-    measure = models.TextField(_("corrective measure"))
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="improvement_targets",
-        verbose_name=_("owner"),
-    )
-    source_bulletin = models.ForeignKey(
-        Bulletin, on_delete=models.SET_NULL, null=True, blank=True, related_name="targets_set"
-    )
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
-
-    scope_paths = {"department": "department", "team": "team", "agent": None}
-
-    class Meta:
-        verbose_name = _("improvement target")
-        verbose_name_plural = _("improvement targets")
-        ordering = ["due_week", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(target_value__gte=0) & Q(target_value__lte=100),
-                name="target_value_percent",
-            ),
-            models.CheckConstraint(
-                condition=~Q(level="team") | Q(team__isnull=False), name="team_target_has_team"
-            ),
-            # One open target per item and scope: a second measure amends the first. Split by
-            # whether there is a team, because NULLs never collide in a UNIQUE index: a single
-            # constraint over (department, team, ...) would let a department's own targets
-            # (team NULL) in twice, on PostgreSQL and SQLite alike.
-            models.UniqueConstraint(
-                fields=["department", "team", "metric", "code"],
-                condition=Q(status="open", team__isnull=False),
-                name="one_open_team_target_per_item",
-                violation_error_message=_("Another target for this item is open."),
-            ),
-            models.UniqueConstraint(
-                fields=["department", "metric", "code"],
-                condition=Q(status="open", team__isnull=True),
-                name="one_open_department_target_per_item",
-                violation_error_message=_("Another target for this item is open."),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.label} ≥ {self.target_value}%"
-
-    @property
-    def due_iso_week(self) -> int:
-        return self.due_week.isocalendar()[1]
-
-    def clean(self) -> None:
-        if self.due_week:
-            self.due_week = week_start_of(self.due_week)
-        if self.team_id and self.department_id and self.team.department_id != self.department_id:
-            raise ValidationError({"team": _("The team is not in the department.")})
-
-
-class TargetFollowUp(models.Model):
-    """What a target's metric was in one week, as the weekly bulletin found it."""
-
-    target = models.ForeignKey(
-        ImprovementTarget, on_delete=models.CASCADE, related_name="follow_ups"
-    )
-    week_start = models.DateField(_("week"))
-    actual = models.DecimalField(
-        _("actual (%)"), max_digits=5, decimal_places=1, null=True, blank=True
-    )
-    met = models.BooleanField(_("met"), default=False)
-    bulletin = models.ForeignKey(
-        Bulletin, on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups"
-    )
-
-    class Meta:
-        ordering = ["target", "week_start"]
-        constraints = [
-            models.UniqueConstraint(fields=["target", "week_start"], name="follow_up_once_a_week")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.target_id} {self.week_start}: {self.actual}"
+# Improvement targets and their weekly follow-ups are corrective actions now:
+# audits.actions.models.ImprovementTarget / TargetFollowUp (source = improvement_target).

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from bulletins.models import Bulletin, BulletinRead, ImprovementTarget
-from qa_center.permissions import scope_queryset, visible_bulletins
+from bulletins.models import Bulletin, BulletinRead
+from qa_center.permissions import visible_bulletins
 
 
 def bulletins_for(user) -> QuerySet[Bulletin]:
@@ -37,12 +37,6 @@ def revisions_of(bulletin: Bulletin) -> QuerySet[Bulletin]:
     return Bulletin.objects.filter(
         kind=bulletin.kind, scope_key=bulletin.scope_key, period_start=bulletin.period_start
     ).order_by("-revision")
-
-
-def targets_for(user) -> QuerySet[ImprovementTarget]:
-    return scope_queryset(user, ImprovementTarget.objects.all()).select_related(
-        "team", "department", "owner"
-    )
 
 
 def unread_count(user) -> int:

@@ -27,6 +27,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from audits.actions import services as action_services
+from audits.actions.models import ImprovementTarget, TargetFollowUp
 from bulletins.figures import (
     Acc,
     Collected,
@@ -36,10 +38,8 @@ from bulletins.figures import (
 from bulletins.models import (
     Bulletin,
     BulletinRead,
-    ImprovementTarget,
     Kind,
     NoticeSequence,
-    TargetFollowUp,
     scope_key,
 )
 from bulletins.report import Builder, Org, ScopeRef, scope_accs
@@ -291,13 +291,17 @@ def _follow_up_targets(collected: Collected, org: Org, week_start: datetime.date
         )
         # Followed up from the week after the bulletin that showed the shortfall.
         .filter(
-            Q(source_bulletin__period_start__lt=week_start)
+            Q(
+                source_bulletin_id__in=Bulletin.objects.filter(period_start__lt=week_start).values(
+                    "pk"
+                )
+            )
             | Q(
-                source_bulletin__isnull=True,
+                source_bulletin_id__isnull=True,
                 created_at__lt=periods.period_of(periods.WEEK, week_start).end,
             )
         )
-        .select_related("owner", "team", "department")
+        .select_related("action__owner", "team", "department")
         .distinct()
     )
     done = {
@@ -385,15 +389,17 @@ def _record_follow_ups(
             continue
         target = item["target"]
         key = scope_key(target.level, target.department_id, target.team_id)
+        source = bulletins.get(key)
         new_rows.append(
             TargetFollowUp(
                 target=target,
                 week_start=week_start,
                 actual=Decimal(str(item["actual"])) if item["actual"] is not None else None,
                 met=item["met"],
-                bulletin=bulletins.get(key),
+                bulletin_id=source.pk if source else None,
             )
         )
+        action_services.improvement_target_follow_up_note(target, week_start, item["actual"])
         if item["new_status"] != target.status:
             was = target.status
             target.status = item["new_status"]
@@ -410,6 +416,15 @@ def _record_follow_ups(
                 closed_at=target.closed_at,
                 escalated_at=target.escalated_at,
             )
+            if changed:
+                # The target's corrective action follows: met is verified effective and
+                # closed, escalated is marked so (see improvement_target_settle).
+                action_services.improvement_target_settle(
+                    target=target,
+                    status=target.status,
+                    week_start=week_start,
+                    actual=item["actual"],
+                )
             if changed and target.status == ImprovementTarget.Status.ESCALATED:
                 escalated.append(target)
     TargetFollowUp.objects.bulk_create(new_rows, ignore_conflicts=True)
@@ -461,7 +476,8 @@ def improvement_target_create(
         label = label or _("Pass rate")
     if due_week < bulletin.period_start:
         raise ValidationError({"due_week": _("The due week must come after the bulletin's week.")})
-    target = ImprovementTarget(
+    return action_services.improvement_target_create(
+        by=actor,
         level=bulletin.level,
         department_id=bulletin.department_id,
         team_id=bulletin.team_id if bulletin.level == Level.TEAM else None,
@@ -472,32 +488,8 @@ def improvement_target_create(
         target_value=target_value,
         due_week=periods.week_start_of(due_week),
         measure=measure,
-        owner=actor,
-        source_bulletin=bulletin,
+        source_bulletin_id=bulletin.pk,
     )
-    same_item = ImprovementTarget.objects.filter(
-        department_id=target.department_id,
-        team_id=target.team_id,
-        metric=metric,
-        code=code,
-        status=ImprovementTarget.Status.OPEN,
-    )
-    try:
-        with transaction.atomic():
-            same_item.select_for_update().update(
-                status=ImprovementTarget.Status.AMENDED, closed_at=timezone.now()
-            )
-            # Validated once the target it amends is closed, or the one-open-target
-            # constraint would refuse it; an invalid target rolls the amendment back.
-            target.full_clean()
-            target.save()
-    except IntegrityError:
-        # Someone recorded a target for the same item at the same moment: the database
-        # keeps one open target per item (one_open_team/department_target_per_item).
-        if not same_item.exists():
-            raise
-        raise ValidationError(_("Another target for this item is open.")) from None
-    return target
 
 
 # --- monthly ------------------------------------------------------------------------------

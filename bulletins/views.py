@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audits.actions.models import ImprovementTarget
 from bulletins import exports, selectors, services
 from bulletins.forms import DecisionsForm, TargetForm
-from bulletins.models import Bulletin, ImprovementTarget, Kind
+from bulletins.models import Bulletin, Kind
 from qa_center import filters
 from qa_center.filters import parse_for_page
 from qa_center.levels import BULLETIN_LEVELS, Level

@@ -498,7 +498,7 @@ _OPEN_RULES: dict[str, tuple[frozenset[str] | None, Callable[[Any, QuerySet], Qu
     "disputes.Dispute": (DISPUTE_CAPABILITIES, scope_queryset),
     "calibration.CalibrationSession": (frozenset({"calibrate"}), visible_calibration_sessions),
     "bulletins.Bulletin": (frozenset({"read_bulletins"}), visible_bulletins),
-    "bulletins.ImprovementTarget": (frozenset({"read_bulletins"}), scope_queryset),
+    "actions.ImprovementTarget": (frozenset({"read_bulletins"}), scope_queryset),
     "actions.CorrectiveAction": (None, visible_corrective_actions),
     "standards.Standard": (None, visible_standards),
     "standards.Rollout": (frozenset({"standards", "read_standards"}), scope_queryset),

@@ -10,6 +10,8 @@ from audits.actions.models import (
     ActionFollowUp,
     ActionVerification,
     CorrectiveAction,
+    ImprovementTarget,
+    TargetFollowUp,
 )
 
 
@@ -48,3 +50,18 @@ class CorrectiveActionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ImprovementTarget)
+class ImprovementTargetAdmin(admin.ModelAdmin):
+    list_display = ["label", "team", "department", "target_value", "due_week", "status"]
+    list_filter = ["status", "level", "metric"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+admin.site.register(TargetFollowUp)

@@ -24,6 +24,7 @@ from audits.actions.models import (
     ActionFollowUp,
     ActionVerification,
     CorrectiveAction,
+    ImprovementTarget,
 )
 from org.models import Department, Team, User
 from qa_center import filters
@@ -31,6 +32,7 @@ from qa_center.api import IdRouter
 from qa_center.filters import parse_for_api, validate_day
 from qa_center.permissions import (
     ACTION_CAPABILITIES,
+    HasCapability,
     IsAuthenticatedWithRole,
     has_capability,
     scope_queryset,
@@ -252,6 +254,47 @@ class CorrectiveActionViewSet(
 
 STEPS = ("follow_up", "complete", "verify", "cancel")
 
+
+class ImprovementTargetSerializer(serializers.ModelSerializer):
+    measure = serializers.CharField(source="action.description", read_only=True)
+    owner = serializers.IntegerField(source="action.owner_id", read_only=True)
+
+    class Meta:
+        model = ImprovementTarget
+        fields = [
+            "id",
+            "action",
+            "level",
+            "department",
+            "team",
+            "metric",
+            "code",
+            "label",
+            "baseline",
+            "target_value",
+            "due_week",
+            "measure",
+            "owner",
+            "status",
+            "created_at",
+            "closed_at",
+            "escalated_at",
+        ]
+        read_only_fields = fields
+
+
+class ImprovementTargetViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Improvement targets in the user's scope (each is a corrective action: `action`)."""
+
+    permission_classes = [HasCapability("read_bulletins")]
+    serializer_class = ImprovementTargetSerializer
+    filterset_fields = ["status", "level", "metric"]
+
+    def get_queryset(self):
+        return selectors.improvement_targets_for(self.request.user).order_by("due_week", "pk")
+
+
 router = IdRouter()
 router.register("corrective-actions", CorrectiveActionViewSet, basename="corrective-action")
+router.register("improvement-targets", ImprovementTargetViewSet, basename="improvement-target")
 urlpatterns = router.urls

@@ -28,6 +28,8 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
 from org.models import Department, Team
+from qa_center.levels import TARGET_LEVELS
+from qa_center.periods import week_start_of
 
 
 class CorrectiveAction(models.Model):
@@ -263,3 +265,148 @@ class ActionVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action_id} {'effective' if self.effective else 'not effective'}"
+
+
+class ImprovementTarget(models.Model):
+    """整改: the target part of a corrective action set for one item below standard in a weekly
+    bulletin (source = improvement_target): the figure to reach (e.g. 请稍等 compliance ≥ 95%)
+    by a week. The action holds the measure (its description), the owner (the team lead, or the
+    department's manager) and the due date (the due week's Sunday).
+
+    Each later weekly bulletin records a follow-up; met, the action is verified effective by
+    that measurement and closed; a team's target not met by its week is escalated to the
+    department's bulletin (its action marked escalated); a department's own target is missed
+    (its action stays open, and the overdue escalation reaches the department's managers).
+    Recording a new measure for an item whose target is still open amends it: the open one is
+    closed as amended (its action cancelled, not missed) and the new one is followed up in its
+    place. `department`/`team` repeat the action's so that the database holds one open target
+    per item and scope. `source_bulletin_id`: the bulletin it was set from (bulletins.Bulletin;
+    an id, because this app is below bulletins and names none of its models)."""
+
+    class Metric(models.TextChoices):
+        RULE = "rule", _("Rule compliance")
+        ITEM = "item", _("Scorecard item")
+        PASS_RATE = "pass_rate", _("Pass rate")
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("status", "Open")
+        MET = "met", _("Met")
+        MISSED = "missed", _("Missed")
+        ESCALATED = "escalated", _("Escalated")
+        # Replaced by a later measure for the same item before it was met or missed.
+        AMENDED = "amended", _("Amended")
+
+    action = models.OneToOneField(
+        CorrectiveAction,
+        on_delete=models.PROTECT,
+        related_name="improvement_target",
+        verbose_name=_("corrective action"),
+    )
+    level = models.CharField(_("scope"), max_length=12, choices=TARGET_LEVELS)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="improvement_targets"
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="improvement_targets"
+    )
+    metric = models.CharField(_("metric"), max_length=10, choices=Metric.choices)
+    code = models.CharField(_("rule or item"), max_length=64, blank=True)
+    label = models.CharField(_("item"), max_length=200)
+    baseline = models.DecimalField(
+        _("when set (%)"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    target_value = models.DecimalField(_("target (%)"), max_digits=5, decimal_places=1)
+    due_week = models.DateField(_("due week"), help_text=_("The Monday of the week."))
+    source_bulletin_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+
+    scope_paths = {"department": "department", "team": "team", "agent": None}
+
+    class Meta:
+        verbose_name = _("improvement target")
+        verbose_name_plural = _("improvement targets")
+        ordering = ["due_week", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_value__gte=0) & Q(target_value__lte=100),
+                name="action_target_value_percent",
+            ),
+            models.CheckConstraint(
+                condition=~Q(level="team") | Q(team__isnull=False),
+                name="action_team_target_has_team",
+            ),
+            # One open target per item and scope: a second measure amends the first. Split by
+            # whether there is a team, because NULLs never collide in a UNIQUE index: a single
+            # constraint over (department, team, ...) would let a department's own targets
+            # (team NULL) in twice, on PostgreSQL and SQLite alike.
+            models.UniqueConstraint(
+                fields=["department", "team", "metric", "code"],
+                condition=Q(status="open", team__isnull=False),
+                name="action_one_open_team_target_per_item",
+                violation_error_message=_("Another target for this item is open."),
+            ),
+            models.UniqueConstraint(
+                fields=["department", "metric", "code"],
+                condition=Q(status="open", team__isnull=True),
+                name="action_one_open_dep_target_per_item",
+                violation_error_message=_("Another target for this item is open."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ≥ {self.target_value}%"
+
+    @property
+    def owner(self):
+        return self.action.owner
+
+    @property
+    def owner_id(self) -> int:
+        return self.action.owner_id
+
+    @property
+    def measure(self) -> str:
+        return self.action.description
+
+    @property
+    def due_iso_week(self) -> int:
+        return self.due_week.isocalendar()[1]
+
+    def clean(self) -> None:
+        if self.due_week:
+            self.due_week = week_start_of(self.due_week)
+        if self.team_id and self.department_id and self.team.department_id != self.department_id:
+            raise ValidationError({"team": _("The team is not in the department.")})
+
+
+class TargetFollowUp(models.Model):
+    """What a target's metric was in one week, as the weekly bulletin found it
+    (`bulletin_id`: that bulletin, bulletins.Bulletin)."""
+
+    target = models.ForeignKey(
+        ImprovementTarget, on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    week_start = models.DateField(_("week"))
+    actual = models.DecimalField(
+        _("actual (%)"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    met = models.BooleanField(_("met"), default=False)
+    bulletin_id = models.PositiveBigIntegerField(null=True, blank=True)
+
+    scope_paths = {"department": "target__department", "team": "target__team", "agent": None}
+
+    class Meta:
+        ordering = ["target", "week_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "week_start"], name="action_target_follow_up_once_a_week"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.week_start}: {self.actual}"

@@ -7,8 +7,8 @@ import datetime
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from audits.actions.models import ActionEvent, CorrectiveAction
-from qa_center.permissions import visible_corrective_actions
+from audits.actions.models import ActionEvent, CorrectiveAction, ImprovementTarget
+from qa_center.permissions import scope_queryset, visible_corrective_actions
 
 
 def visible_actions(
@@ -56,4 +56,11 @@ def action_detail(user, pk: int) -> CorrectiveAction | None:
         )
         .filter(pk=pk)
         .first()
+    )
+
+
+def improvement_targets_for(user) -> QuerySet[ImprovementTarget]:
+    """Improvement targets in the user's scope (the bulletins' readers see them)."""
+    return scope_queryset(user, ImprovementTarget.objects.all()).select_related(
+        "team", "department", "action__owner"
     )

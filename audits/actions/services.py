@@ -20,9 +20,10 @@ permission is checked, the event names no one.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,8 +33,10 @@ from audits.actions.models import (
     ActionFollowUp,
     ActionVerification,
     CorrectiveAction,
+    ImprovementTarget,
 )
 from org.models import Department, Role, Team, User
+from qa_center import periods
 from qa_center.notifications import notify
 from qa_center.permissions import may_manage_actions, may_open
 
@@ -281,3 +284,128 @@ def actions_escalate_overdue(*, today: datetime.date | None = None) -> list[Corr
             )
             escalated.append(action)
     return escalated
+
+
+# --- improvement targets (source = improvement_target) -----------------------------------------
+
+
+def improvement_target_create(
+    *,
+    by: User,
+    level: str,
+    department_id: int,
+    team_id: int | None,
+    metric: str,
+    code: str,
+    label: str,
+    baseline: Decimal | None,
+    target_value: Decimal,
+    due_week: datetime.date,
+    measure: str,
+    source_bulletin_id: int | None = None,
+) -> ImprovementTarget:
+    """An improvement target and its corrective action (owner `by`, the measure as its
+    description, due the Sunday of the due week). A target still open for the same item and
+    scope is amended by this one: it is closed as amended and its action cancelled, never
+    counted as missed. Who may set it is the caller's question first (a bulletin in the
+    writer's scope); the action's own rule (`may_manage_actions`) holds too."""
+    due_week = periods.week_start_of(due_week)
+    department = Department.objects.get(pk=department_id)
+    team = Team.objects.get(pk=team_id) if team_id else None
+    same_item = ImprovementTarget.objects.filter(
+        department_id=department_id,
+        team_id=team_id,
+        metric=metric,
+        code=code,
+        status=ImprovementTarget.Status.OPEN,
+    )
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            for amended in same_item.select_for_update().select_related("action"):
+                ImprovementTarget.objects.filter(pk=amended.pk).update(
+                    status=ImprovementTarget.Status.AMENDED, closed_at=now
+                )
+                if not amended.action.is_closed:
+                    action_cancel(
+                        action=amended.action,
+                        by=None,
+                        reason=_("Amended: a new measure replaces it."),
+                    )
+            action = action_create(
+                by=by,
+                title=_("%(label)s ≥ %(value)s%%")
+                % {"label": label or code, "value": target_value},
+                owner=by,
+                due_on=due_week + datetime.timedelta(days=6),
+                source=CorrectiveAction.Source.IMPROVEMENT_TARGET,
+                department=department if team is None else None,
+                team=team,
+                description=measure,
+            )
+            target = ImprovementTarget(
+                action=action,
+                level=level,
+                department=department,
+                team=team,
+                metric=metric,
+                code=code,
+                label=label or code,
+                baseline=baseline,
+                target_value=target_value,
+                due_week=due_week,
+                source_bulletin_id=source_bulletin_id,
+            )
+            # Validated once the target it amends is closed, or the one-open-target
+            # constraint would refuse it; an invalid target rolls the amendment back.
+            target.full_clean(exclude=["action"])
+            target.save()
+    except IntegrityError:
+        # Someone recorded a target for the same item at the same moment: the database
+        # keeps one open target per item (action_one_open_*_target_per_item).
+        if not same_item.exists():
+            raise
+        raise ValidationError(_("Another target for this item is open.")) from None
+    return target
+
+
+def improvement_target_settle(
+    *, target: ImprovementTarget, status: str, week_start: datetime.date, actual
+) -> None:
+    """What a weekly bulletin's verdict on a target means for its action: met, the action is
+    verified effective by that measurement (done first if it was still open) and closed;
+    escalated, the action is marked escalated (the department's managers were told, the daily
+    escalation does not tell them again); missed, the action stays open. Called by the weekly
+    run after it changed the target's status, inside its transaction."""
+    action = _lock(target.action)
+    now = timezone.now()
+    if status == ImprovementTarget.Status.MET and not action.is_closed:
+        note = _("Week %(week)s: %(actual)s%%, target ≥ %(target)s%% met.") % {
+            "week": week_start.isocalendar()[1],
+            "actual": actual,
+            "target": target.target_value,
+        }
+        if action.status == Status.OPEN:
+            action_complete(action=action, by=None, note=note)
+        action_verify(action=action, by=None, effective=True, note=note)
+    elif status == ImprovementTarget.Status.ESCALATED and action.escalated_at is None:
+        CorrectiveAction.objects.filter(pk=action.pk).update(escalated_at=now)
+        action.escalated_at = now
+        _event(action, kind=ActionEvent.Kind.ESCALATED, by=None, at=now, was=action.status)
+
+
+def improvement_target_follow_up_note(target: ImprovementTarget, week_start, actual) -> None:
+    """The week's measurement as a follow-up on the action, so its page shows the trend."""
+    if target.action.is_closed:
+        return
+    ActionFollowUp.objects.create(
+        action_id=target.action_id,
+        note=_("Week %(week)s: %(actual)s (target ≥ %(target)s%%)")
+        % {
+            "week": week_start.isocalendar()[1],
+            "actual": "—" if actual is None else f"{actual}%",
+            "target": target.target_value,
+        },
+        by=None,
+        at=timezone.now(),
+    )

@@ -367,7 +367,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "BulletinKindEnum": "bulletins.models.Kind",
         "BulletinLevelEnum": "qa_center.levels.BULLETIN_LEVELS",
         "BulletinStatusEnum": "bulletins.models.Bulletin.Status",
-        "ImprovementTargetStatusEnum": "bulletins.models.ImprovementTarget.Status",
+        "ImprovementTargetStatusEnum": "audits.actions.models.ImprovementTarget.Status",
         "ImprovementTargetLevelEnum": "qa_center.levels.TARGET_LEVELS",
     }
 )

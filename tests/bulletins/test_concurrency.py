@@ -73,7 +73,7 @@ def test_concurrent_department_targets_for_one_item_leave_one_open(hand_week):
 
     from django.core.exceptions import ValidationError
 
-    from bulletins.models import ImprovementTarget
+    from audits.actions.models import ImprovementTarget
 
     services.bulletins_generate_week(week_start=WEEK, notify_readers=False)
     department = Bulletin.objects.get(scope_key=f"department:{hand_week.dep_a.pk}")

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime
 
+from audits.actions.models import ImprovementTarget
 from bulletins import services
-from bulletins.models import Bulletin, ImprovementTarget
+from bulletins.models import Bulletin
 from org.models import Role
 from qa_center.models import Notification
 from qa_center.notifications import notify

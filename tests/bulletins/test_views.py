@@ -101,7 +101,7 @@ def test_compare_two_weeks_side_by_side(client, generated):
 
 
 def test_excel_download_neutralizes_formulas(client, generated):
-    from bulletins.models import ImprovementTarget
+    from audits.actions.models import ImprovementTarget
 
     bulletin = team_bulletin(generated, generated.team_a1)
     services.improvement_target_create(

@@ -10,8 +10,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from audits.actions.models import ImprovementTarget
 from bulletins import services
-from bulletins.models import Bulletin, ImprovementTarget, Kind
+from bulletins.models import Bulletin, Kind
 from tests.factories import WEEK
 
 MONTH = datetime.date(2026, 3, 1)

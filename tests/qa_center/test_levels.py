@@ -3,7 +3,8 @@ stores the same strings and offers the same labels."""
 
 from __future__ import annotations
 
-from bulletins.models import Bulletin, ImprovementTarget
+from audits.actions.models import ImprovementTarget
+from bulletins.models import Bulletin
 from qa_center import permissions
 from qa_center.levels import BULLETIN_LEVELS, NO_SCOPE, TARGET_LEVELS, Level, level_choices
 

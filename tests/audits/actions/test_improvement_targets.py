@@ -1,5 +1,6 @@
-"""Corrective measures and improvement targets: followed up by later bulletins, escalated to
-the department when missed."""
+"""Improvement targets (moved from bulletins, same behaviour): each is a corrective action
+(source improvement_target) with its target; followed up by later bulletins, escalated to the
+department when missed; met, the action is verified effective and closed; amended, cancelled."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from audits.actions.models import CorrectiveAction, ImprovementTarget, TargetFollowUp
+from audits.actions.services import action_create
 from bulletins import services
-from bulletins.models import Bulletin, ImprovementTarget, Kind, TargetFollowUp
+from bulletins.models import Bulletin, Kind
 from qa_center.models import Notification
 from tests.factories import WEEK, at, make_call
 
@@ -45,6 +48,15 @@ def test_team_lead_records_a_measure_and_target_from_a_shortfall(client, hand_we
     target = ImprovementTarget.objects.get()
     assert (target.label, float(target.baseline), target.due_week) == ("请稍等", 66.7, NEXT)
     assert target.owner == hand_week.users["teamlead"]
+    # The target is a corrective action of the team, due the Sunday of its week.
+    action = target.action
+    assert (action.source, action.team, action.department) == (
+        "improvement_target",
+        hand_week.team_a1,
+        hand_week.dep_a,
+    )
+    assert (action.status, action.description) == ("open", "班前会重温“请稍等”用语")
+    assert action.due_on == NEXT + datetime.timedelta(days=6)
 
 
 def test_other_roles_cannot_record_targets(client, hand_week):
@@ -84,6 +96,13 @@ def test_next_week_shows_the_target_met(hand_week):
     target.refresh_from_db()
     assert target.status == "met" and target.closed_at
     assert TargetFollowUp.objects.get().met
+    # Met: the later check confirms the problem is gone, so the action is verified and closed.
+    action = target.action
+    action.refresh_from_db()
+    assert action.status == CorrectiveAction.Status.VERIFIED and action.closed_at
+    verification = action.verifications.get()
+    assert verification.effective and verification.by is None and "100.0" in verification.note
+    assert action.follow_ups.count() == 1
 
 
 def test_missed_target_escalates_to_the_department_and_its_managers(hand_week):
@@ -103,12 +122,17 @@ def test_missed_target_escalates_to_the_department_and_its_managers(hand_week):
     assert [r["label"] for r in dep_rows] == ["请稍等"]
     assert bulletin(f"department:{hand_week.dep_b.pk}", NEXT).data["targets"] == []
     assert Notification.objects.filter(user=dep_manager, title__contains="请稍等").exists()
+    # Its action stays open, marked escalated: the daily overdue escalation does not repeat it.
+    target.action.refresh_from_db()
+    assert target.action.status == "open" and target.action.escalated_at
     # Still followed up afterwards, and met later it is closed.
     for _ in range(2):
         make_call(hand_week.agents["a1"][0], started_at=at(AFTER), outcomes={"HOLD": "pass"})
     services.bulletins_generate_week(week_start=AFTER)
     target.refresh_from_db()
     assert target.status == "met"
+    target.action.refresh_from_db()
+    assert target.action.status == "verified"
 
 
 def test_before_its_week_an_unmet_target_stays_open(hand_week):
@@ -124,8 +148,20 @@ def test_before_its_week_an_unmet_target_stays_open(hand_week):
 
 # --- one open target per item, held by the database ---------------------------------------
 def _row(world, *, team, status="open", value=95):
-    """A target written straight through the ORM, past the service that amends."""
+    """A target written straight through the ORM, past the service that amends (its action
+    through the actions' service)."""
+    action = action_create(
+        by=None,
+        title="请稍等",
+        owner=world.users["teamlead"],
+        due_on=NEXT,
+        source="improvement_target",
+        department=world.dep_a,
+        team=team,
+        description="班前会重温",
+    )
     return ImprovementTarget.objects.create(
+        action=action,
         level="team" if team else "department",
         department=world.dep_a,
         team=team,
@@ -134,8 +170,6 @@ def _row(world, *, team, status="open", value=95):
         label="请稍等",
         target_value=value,
         due_week=NEXT,
-        measure="班前会重温",
-        owner=world.users["teamlead"],
         status=status,
     )
 
@@ -189,6 +223,9 @@ def test_a_new_measure_amends_the_open_target(hand_week, level):
     first.refresh_from_db()
     assert (first.status, second.status) == ("amended", "open")
     assert first.closed_at and first.escalated_at is None
+    # The amended target's action is cancelled (not missed); the new one's is open.
+    first.action.refresh_from_db()
+    assert (first.action.status, second.action.status) == ("cancelled", "open")
 
 
 def test_an_amended_target_is_not_listed_as_missed_in_the_monthly_notice(hand_week):
