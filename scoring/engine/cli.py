@@ -32,7 +32,7 @@ try:
     import fcntl
 except ImportError:  # pragma: no cover - not POSIX: workers always go through the pool
     fcntl = None  # type: ignore[assignment]
-from scoring.engine.library import LibraryError, validate_library
+from scoring.engine.library import LibraryError, context_notes, parse_library, validate_library
 
 EXIT_OK, EXIT_BAD_CALLS, EXIT_BAD_LIBRARY = 0, 1, 2
 BLOCK_BYTES = 1 << 18  # input per unit of work: ~50 calls, ~20-50 ms of scoring
@@ -221,6 +221,10 @@ def _check(path: str, out: IO[Any]) -> int:
     warnings = len(problems) - errors
     for problem in problems:
         out.write(f"{problem}\n")
+    if not errors:  # what each rule's exceptions and weak phrases mean, in words
+        for rule in parse_library(data)[0]:
+            for note in context_notes(rule):
+                out.write(f"note: rules[{rule.index}] ({rule.code}): {note}\n")
     count = len(data.get("rules") or []) if isinstance(data, dict) else 0
     verdict = "invalid" if errors else "ok"
     out.write(f"{path}: {verdict}: {count} rule(s), {errors} error(s), {warnings} warning(s)\n")

@@ -240,7 +240,7 @@ def test_starter_library_on_a_good_and_a_bad_call():
         "turns": [
             {"speaker": "agent", "text": "喂喂，说吧。"},
             {"speaker": "customer", "text": "我余额多少？"},
-            {"speaker": "agent", "text": "余额你自己去查，我不知道。"},
+            {"speaker": "agent", "text": "余额是五元，别的你自己去查，我不知道。"},
         ],
     }
     res = lib.score_call(bad)
