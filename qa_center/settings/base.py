@@ -322,6 +322,15 @@ CELERY_BEAT_SCHEDULE["evaluations-verify-history"] = {
 }
 # Days after an evaluation is submitted during which its agent may dispute it.
 QA_DISPUTE_WINDOW_DAYS = env_int("QA_DISPUTE_WINDOW_DAYS", 7)
+# A rule is flagged (rule library page, weekly bulletin) when the supervisors' verdicts put the
+# precision of its failures, or its agreement with them, below this percentage, once it has at
+# least QA_RULE_MIN_VERDICTS verdicts (failures, for precision) in the period.
+QA_RULE_PRECISION_THRESHOLD = env_int("QA_RULE_PRECISION_THRESHOLD", 80)
+QA_RULE_MIN_VERDICTS = env_int("QA_RULE_MIN_VERDICTS", 5)
+if not 0 <= QA_RULE_PRECISION_THRESHOLD <= 100 or QA_RULE_MIN_VERDICTS < 1:
+    raise ImproperlyConfigured(
+        "QA_RULE_PRECISION_THRESHOLD must be 0..100 and QA_RULE_MIN_VERDICTS at least 1."
+    )
 # Enum names in the API schema for choice sets that share a field name ("status", "format").
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {

@@ -5,7 +5,9 @@ differences, like the scoring page."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -18,7 +20,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from qa_center.api import IdRouter
-from qa_center.filters import parse_for_api
+from qa_center.filters import MAX_ID, parse_for_api, validate_day
 from qa_center.permissions import HasCapability, IsAuthenticatedWithRole, has_capability
 from qa_center.schema import ApiErrorSerializer
 from scoring.calls.models import Call
@@ -26,12 +28,16 @@ from scoring.evaluations import selectors as sel
 from scoring.evaluations.models import (
     Answer,
     Evaluation,
+    OverrideKind,
+    RuleTrial,
     Scorecard,
     ScorecardItem,
     ScorecardSection,
 )
 from scoring.evaluations.services import evaluations as svc
 from scoring.evaluations.services import scorecards as scorecard_svc
+from scoring.evaluations.services.trials import trial_start
+from scoring.rules.models import RuleLibrary
 
 # --- Scorecards -----------------------------------------------------------------------------
 
@@ -140,6 +146,7 @@ class AnswerSerializer(serializers.ModelSerializer):
             "auto_value",
             "auto_na",
             "override_reason",
+            "override_kind",
             "note",
             "points",
             "possible",
@@ -205,6 +212,13 @@ class AnswerInputSerializer(serializers.Serializer):
     value = serializers.IntegerField(required=False, allow_null=True)
     na = serializers.BooleanField(required=False, default=False)
     reason = serializers.CharField(required=False, allow_blank=True)
+    reason_kind = serializers.ChoiceField(
+        choices=OverrideKind.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Why the automatic result was overridden; rule_wrong files the call as an "
+        "example on the rule. Default: other.",
+    )
     note = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -365,7 +379,83 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return self._detail(evaluation)
 
 
+# --- Trials of a draft rule library on history ----------------------------------------------
+
+
+class RuleTrialSerializer(serializers.ModelSerializer):
+    created_by = serializers.CharField(source="created_by.display_name", read_only=True)
+    percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = RuleTrial
+        fields = [
+            "id",
+            "library",
+            "date_from",
+            "date_to",
+            "status",
+            "total",
+            "processed",
+            "percent",
+            "results",
+            "error",
+            "created_by",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class RuleTrialInputSerializer(serializers.Serializer):
+    library = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="A draft version.")
+    date_from = serializers.DateField(validators=[validate_day])
+    date_to = serializers.DateField(validators=[validate_day])
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Trials of draft rule libraries on history, newest first"),
+    retrieve=extend_schema(
+        summary="A trial: progress, then outcomes changed per rule, calls newly zeroed or "
+        "un-zeroed, and estimated precision and recall (or why it failed)"
+    ),
+)
+class RuleTrialViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    permission_classes = [HasCapability("manage_rules")]
+    queryset = RuleTrial.objects.select_related("created_by")
+    serializer_class = RuleTrialSerializer
+    filter_backends: list = []
+
+    @extend_schema(
+        summary="Run a draft rule library over a period of stored calls (in the background)",
+        request=RuleTrialInputSerializer,
+        responses={201: RuleTrialSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        body = RuleTrialInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        library = RuleLibrary.objects.filter(pk=body.validated_data["library"]).first()
+        if library is None:
+            raise serializers.ValidationError({"library": [_("No such rule library.")]})
+        try:
+            trial = trial_start(
+                library=library,
+                by=request.user,
+                date_from=body.validated_data["date_from"],
+                date_to=body.validated_data["date_to"],
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+        trial.refresh_from_db()
+        return Response(RuleTrialSerializer(trial).data, status=status.HTTP_201_CREATED)
+
+
 router = IdRouter()
+router.register("rule-trials", RuleTrialViewSet, basename="rule-trial")
 router.register("scorecards", ScorecardViewSet, basename="scorecard")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
 urlpatterns = router.urls

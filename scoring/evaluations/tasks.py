@@ -19,3 +19,12 @@ def evaluations_verify_history() -> dict:
     for problem in result.problems[:100]:
         logger.error("evaluation history: %s", problem)
     return result.summary()
+
+
+@shared_task(name="evaluations.trial_run")
+def trial_run(trial_id: int) -> str | None:
+    """Run a draft rule library over a period of stored calls (RuleTrial); safe to run twice."""
+    from scoring.evaluations.services.trials import trial_run as run
+
+    trial = run(trial_id=trial_id)
+    return None if trial is None else trial.status

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_trials
 
 app_name = "evaluations"
 
@@ -16,6 +16,9 @@ urlpatterns = [
         name="evaluation_acknowledge",
     ),
     path("my/evaluations/", views.my_evaluations, name="my_evaluations"),
+    path("rules/<int:pk>/trials/", views_trials.trial_create, name="trial_create"),
+    path("trials/<int:pk>/", views_trials.trial_detail, name="trial_detail"),
+    path("trials/<int:pk>/progress/", views_trials.trial_progress, name="trial_progress"),
     path("scorecards/", views.scorecard_list, name="scorecard_list"),
     path("scorecards/<int:pk>/", views.scorecard_detail, name="scorecard_detail"),
     path("scorecards/<int:pk>/publish/", views.scorecard_publish, name="scorecard_publish"),

@@ -70,6 +70,8 @@ def _posted_answers(post, sections: list[sel.SectionRows]) -> dict[str, dict[str
             raw = post.get(f"answer-{code}", "").strip()
             entry: dict[str, Any] = {"na": True} if raw == "na" else {"value": raw or None}
             entry["reason"] = post.get(f"reason-{code}", "")
+            if post.get(f"reason_kind-{code}"):
+                entry["reason_kind"] = post.get(f"reason_kind-{code}")
             entry["note"] = post.get(f"note-{code}", "")
             answers[code] = entry
     return answers
@@ -91,6 +93,7 @@ def _keep_posted(sections: list[sel.SectionRows], answers: dict[str, dict[str, A
             except (TypeError, ValueError):
                 answer.value = None
             answer.override_reason = entry.get("reason", "")
+            answer.override_kind = entry.get("reason_kind", answer.override_kind)
             answer.note = entry.get("note", "")
 
 

@@ -3,9 +3,13 @@ dialogue. (Activation, which rescores calls, is in scoring.calls.api.) Administr
 
 from __future__ import annotations
 
+import datetime
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
@@ -15,8 +19,10 @@ from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from qa_center import filters
 from qa_center.api import IdRouter
 from qa_center.permissions import HasCapability
+from scoring.rules.hooks import rule_quality_for
 from scoring.rules.models import RuleLibrary
 from scoring.rules.services import (
     LibraryInvalidError,
@@ -34,6 +40,21 @@ class ProblemSerializer(serializers.Serializer):
     code = serializers.CharField(allow_null=True)
     field = serializers.CharField(allow_null=True)
     message = serializers.CharField()
+
+
+class RuleQualitySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    verdicts = serializers.IntegerField()
+    kept = serializers.IntegerField()
+    overridden = serializers.IntegerField()
+    agreement = serializers.FloatField(allow_null=True)
+    failures = serializers.IntegerField()
+    true_failures = serializers.IntegerField()
+    precision = serializers.FloatField(allow_null=True)
+    missed = serializers.IntegerField()
+    recall = serializers.FloatField(allow_null=True)
+    reasons = serializers.DictField(child=serializers.IntegerField())
+    flagged = serializers.BooleanField()
 
 
 class ProblemsSerializer(serializers.Serializer):
@@ -167,6 +188,37 @@ class RuleLibraryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         except LibraryInvalidError as exc:
             return Response({"valid": False, "problems": exc.problems}, status=400)
         return Response(outcome)
+
+    @extend_schema(
+        summary="Each rule's precision measured from the supervisors' verdicts over a period",
+        description=(
+            "Per rule of this version that has verdicts: agreement, precision of its failures, "
+            "recall (percent, null without data), counts and override reasons by kind; "
+            "`flagged` when below QA_RULE_PRECISION_THRESHOLD with at least "
+            "QA_RULE_MIN_VERDICTS verdicts. Period: date_from/date_to (default the last 90 "
+            "days)."
+        ),
+        parameters=[
+            OpenApiParameter("date_from", OpenApiTypes.DATE, required=False),
+            OpenApiParameter("date_to", OpenApiTypes.DATE, required=False),
+        ],
+        responses={200: RuleQualitySerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"])
+    def quality(self, request, pk=None):
+        library = self.get_object()
+        parsed = filters.parse_for_api(
+            request.query_params, {"date_from": filters.day, "date_to": filters.day}
+        )
+        date_to = parsed.get("date_to") or timezone.localdate()
+        date_from = parsed.get("date_from") or date_to - datetime.timedelta(days=89)
+        codes = [
+            str(r.get("code"))
+            for r in (library.definition or {}).get("rules", [])
+            if isinstance(r, dict) and r.get("code")
+        ]
+        quality = rule_quality_for(codes, date_from, date_to)
+        return Response([quality[code].as_dict() for code in codes if code in quality])
 
 
 router = IdRouter()

@@ -12,6 +12,7 @@ urlpatterns = [
     path("rules/import/", views.library_import, name="library_import"),
     path("rules/<int:pk>/", views.library_detail, name="library_detail"),
     path("rules/<int:pk>/edit/", views.library_edit, name="library_edit"),
+    path("rules/<int:pk>/rules/<str:code>/", views.rule_detail, name="rule_detail"),
     path("rules/<int:pk>/try/", views.library_try_view, name="library_try"),
     path("rules/<int:pk>/export/", views.library_export, name="library_export"),
 ]

@@ -4,17 +4,22 @@ rescores calls: scoring.calls.views.)"""
 
 from __future__ import annotations
 
+import datetime
 import json
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from qa_center import filters
+from qa_center.filters import parse_for_page
 from qa_center.permissions import capability_required
+from scoring.rules.hooks import enforcers_of, library_panels, rule_examples_for, rule_quality_for
 from scoring.rules.models import RuleLibrary
 from scoring.rules.services import (
     LibraryInvalidError,
@@ -91,14 +96,72 @@ def library_list(request: HttpRequest) -> HttpResponse:
 @capability_required("manage_rules")
 def library_detail(request: HttpRequest, pk: int) -> HttpResponse:
     library = get_object_or_404(RuleLibrary.objects.select_related("created_by"), pk=pk)
+    rules = _rules_table(library.definition)
+    # Which standards in force enforce each rule (filled by audits.standards, see hooks).
+    enforcers = enforcers_of(str(rule.get("code")) for rule in rules)
+    for rule in rules:
+        rule["enforced_by"] = enforcers.get(str(rule.get("code")), [])
+    # Each rule's precision measured from the supervisors' verdicts (scoring.evaluations, see
+    # hooks) over the chosen period.
+    period = verdict_period(request)
+    quality = rule_quality_for(
+        [str(rule.get("code")) for rule in rules], period["date_from"], period["date_to"]
+    )
+    for rule in rules:
+        rule["quality"] = quality.get(str(rule.get("code")))
     context = {
         "library": library,
-        "rules": _rules_table(library.definition),
+        "rules": rules,
+        "period": period,
+        "flagged_count": sum(1 for q in quality.values() if q.flagged),
+        "panels": library_panels(request, library),
         "problems": library_problems(library.definition),
         "activate_form": ActivateForm(),
         "sample": SAMPLE_DIALOGUE,
     }
     return render(request, "rules/library_detail.html", context)
+
+
+#: The period of verdicts the rule pages measure by default: the last 90 days.
+VERDICT_DAYS = 90
+
+
+def verdict_period(request: HttpRequest) -> dict:
+    """The period of verdicts (?date_from=&date_to=, validated; a refused one is ignored with a
+    message), by default the last VERDICT_DAYS days up to today."""
+    parsed = parse_for_page(request, {"date_from": filters.day, "date_to": filters.day})
+    today = timezone.localdate()
+    date_to = parsed.get("date_to") or today
+    date_from = parsed.get("date_from") or date_to - datetime.timedelta(days=VERDICT_DAYS - 1)
+    if date_from > date_to:
+        date_from, date_to = date_to, date_from
+    return {"date_from": date_from, "date_to": date_to}
+
+
+@capability_required("manage_rules")
+def rule_detail(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """One rule of a version: its definition, the supervisors' verdicts on it over a period
+    (agreement, precision of its failures, recall, override reasons) and the calls filed as
+    examples on it ("the rule is wrong here")."""
+    library = get_object_or_404(RuleLibrary, pk=pk)
+    rule = next((r for r in _rules_table(library.definition) if str(r.get("code")) == code), None)
+    if rule is None:
+        raise Http404
+    period = verdict_period(request)
+    quality = rule_quality_for([code], period["date_from"], period["date_to"]).get(code)
+    context = {
+        "library": library,
+        "rule": rule,
+        "rule_json": json.dumps(
+            {k: v for k, v in rule.items() if k not in ("index", "phrase_list")},
+            ensure_ascii=False,
+            indent=2,
+        ),
+        "period": period,
+        "quality": quality,
+        "examples": rule_examples_for(code, request.user),
+    }
+    return render(request, "rules/rule_detail.html", context)
 
 
 @capability_required("manage_rules")

@@ -32,6 +32,7 @@ from scoring.evaluations.models import (
     Answer,
     Evaluation,
     EvaluationEvent,
+    OverrideKind,
     Scorecard,
     ScorecardItem,
     answer_state,
@@ -287,6 +288,7 @@ class _Incoming:
     is_na: bool
     reason: str | None  # None: not sent, keep what is stored
     note: str | None
+    kind: str | None = None  # the kind of override reason (OverrideKind); None: not sent
 
 
 @dataclass
@@ -337,11 +339,19 @@ def _parse_answers(
             value = None
         reason = raw.get("reason")
         note = raw.get("note")
+        kind = raw.get("reason_kind")
+        if kind is not None and kind != "" and kind not in OverrideKind.values:
+            errors.setdefault(code, []).append(
+                _("%(title)s: %(kind)r is not a kind of reason.")
+                % {"title": item.title, "kind": kind}
+            )
+            continue
         parsed[code] = _Incoming(
             value=value,
             is_na=is_na,
             reason=None if reason is None else str(reason).strip(),
             note=None if note is None else str(note).strip(),
+            kind=kind or None,
         )
     if errors:
         raise ValidationError(errors)
@@ -401,13 +411,18 @@ def _plan_changes(
         if new.is_na and not item.allow_na and not answer.auto_na:
             raise ValidationError({code: _("%(title)s cannot be N/A.") % {"title": item.title}})
         old_state = answer.state
-        old_note, old_reason = answer.note, answer.override_reason
+        old_note, old_reason, old_kind = answer.note, answer.override_reason, answer.override_kind
         answer.value, answer.is_na = new.value, new.is_na
         if new.note is not None:
             answer.note = new.note
         if _is_override(answer):
             if new.reason is not None:
                 answer.override_reason = new.reason
+            if new.kind is not None:
+                answer.override_kind = new.kind
+            if not answer.override_kind:
+                # Every override is a verdict on the rule: one without a kind counts as "other".
+                answer.override_kind = OverrideKind.OTHER
             if require_reasons and not answer.override_reason:
                 missing_reason[code] = [
                     _("%(title)s: you changed the automatic result; give a reason.")
@@ -415,6 +430,7 @@ def _plan_changes(
                 ]
         else:
             answer.override_reason = ""
+            answer.override_kind = ""
         new_state = answer.state
         entry: dict[str, Any] = {}
         if new_state != old_state:
@@ -423,6 +439,8 @@ def _plan_changes(
             entry["reason"] = answer.override_reason
         if answer.note != old_note:
             entry["note"] = answer.note
+        if answer.override_kind != old_kind:
+            entry["reason_kind"] = answer.override_kind
         if entry:
             entry["item"] = code
             if "old" not in entry:
@@ -575,7 +593,7 @@ def _save(
         locked.save()
         Answer.objects.bulk_update(
             list(answers_by_code.values()),
-            ["value", "is_na", "override_reason", "note", "points", "possible"],
+            ["value", "is_na", "override_reason", "override_kind", "note", "points", "possible"],
         )
         evaluation_event_record(
             evaluation=locked,
@@ -722,7 +740,8 @@ def evaluation_rescore(
         locked.version += 1
         locked.save()
         Answer.objects.bulk_update(
-            plan.changed, ["value", "is_na", "override_reason", "note", "points", "possible"]
+            plan.changed,
+            ["value", "is_na", "override_reason", "override_kind", "note", "points", "possible"],
         )
         entries = plan.changes
         if before != locked.score:

@@ -30,7 +30,9 @@ def test_every_change_is_recorded(evaluation, world):
     events = list(evaluation.events.all())
     assert [e.action for e in events] == ["started", "saved"]
     assert events[1].actor == world.users["supervisor"]
-    assert events[1].changes == [{"item": "hold", "old": 0, "new": 1, "reason": "客户无需等待"}]
+    assert events[1].changes == [
+        {"item": "hold", "old": 0, "new": 1, "reason": "客户无需等待", "reason_kind": "other"}
+    ]
 
 
 def test_the_model_refuses_to_change_or_delete_history(evaluation):

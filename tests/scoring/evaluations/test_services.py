@@ -218,7 +218,14 @@ def test_override_with_reason_is_saved_and_recorded(draft, world):
     event = saved.events.get(action="saved")
     assert event.actor == world.users["supervisor"]
     assert event.version == 2
-    assert {"item": "hold", "old": 0, "new": 1, "reason": "客户未等待，无需请稍等"} in event.changes
+    # An override given without a kind of reason counts as "other" (a verdict on the rule).
+    assert {
+        "item": "hold",
+        "old": 0,
+        "new": 1,
+        "reason": "客户未等待，无需请稍等",
+        "reason_kind": "other",
+    } in event.changes
     assert {"field": "comment", "old": "", "new": "整体不错"} in event.changes
 
 
@@ -365,7 +372,7 @@ def test_rescore_changes_the_score_and_records_why(draft, world):
     assert rescored.version == submitted.version + 1
     event = rescored.events.last()
     assert event.action == "dispute_adjusted" and event.reason == "评审小组：客户未需等待"
-    assert {"item": "hold", "old": 0, "new": 1} in event.changes
+    assert {"item": "hold", "old": 0, "new": 1, "reason_kind": "other"} in event.changes
     assert {"field": "score", "old": "83.33", "new": "100.00"} in event.changes
 
 
