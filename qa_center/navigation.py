@@ -31,6 +31,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Calibration"), "calibration:calibration_list", "calibrate"),
     NavItem(_("Bulletins"), "bulletins:list", "read_bulletins"),
     NavItem(_("Corrective actions"), "actions:list", "view_org"),
+    NavItem(_("Inspections"), "inspections:overview", "audit"),
     NavItem(_("Organization"), "org:overview", "view_org"),
     NavItem(_("Rule libraries"), "rules:library_list", "manage_rules"),
     NavItem(_("System health"), "health", "view_health"),

@@ -442,6 +442,22 @@ def may_manage_actions(user: User | Any, *, department: Any = None, team: Any = 
     return False
 
 
+# --- Inspections (audits.inspections) -------------------------------------------------------
+
+
+def may_run_inspections(user: User | Any, *, department: Any) -> bool:
+    """May `user` open and record a department's self-inspections and import third-party
+    results for it: the auditors and managers (and administrators) whose scope holds the
+    department (the center's every department)."""
+    if not (has_capability(user, "audit") or has_capability(user, "issue_bulletins")):
+        return False
+    department_id = getattr(department, "pk", department)
+    scope = user_scope(user)
+    if scope.level == Level.CENTER:
+        return True
+    return scope.level == Level.DEPARTMENT and department_id == scope.department_id
+
+
 # --- Standards (audits.standards) ----------------------------------------------------------
 
 

@@ -394,3 +394,17 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "CorrectiveActionSourceEnum": "audits.actions.models.CorrectiveAction.Source",
     }
 )
+
+# --- Inspections (audits.inspections) ---------------------------------------------------------
+# The 1st of every month at 07:00 (center time), the scheduled self-inspections are opened.
+CELERY_BEAT_SCHEDULE["inspections-schedule"] = {
+    "task": "inspections.schedule",
+    "schedule": crontab(minute=0, hour=7, day_of_month=1),
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "SelfInspectionStatusEnum": "audits.inspections.models.SelfInspection.Status",
+        "ChecklistResultEnum": "audits.inspections.models.ChecklistItem.Result",
+        "ThirdPartyMethodEnum": "audits.inspections.models.ThirdPartyEvaluation.Method",
+    }
+)
