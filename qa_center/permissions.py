@@ -44,9 +44,18 @@ class Scope:
 CAPABILITIES: dict[str, frozenset[str]] = {
     "agent": frozenset({"own_results", "read_standards"}),
     "teamlead": frozenset(
-        {"view_org", "view_results", "read_bulletins", "follow_up", "read_standards"}
+        {
+            "view_org",
+            "view_results",
+            "read_bulletins",
+            "follow_up",
+            "read_standards",
+            "assign_calls",
+        }
     ),
-    "supervisor": frozenset({"view_org", "view_results", "score_calls", "calibrate", "import"}),
+    "supervisor": frozenset(
+        {"view_org", "view_results", "score_calls", "calibrate", "import", "assign_calls"}
+    ),
     "manager": frozenset(
         {"view_org", "view_results", "read_bulletins", "issue_bulletins", "kpi", "standards"}
     ),
@@ -59,6 +68,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "manage_org",
             "view_results",
             "score_calls",
+            "assign_calls",
             "calibrate",
             "import",
             "manage_rules",

@@ -24,6 +24,7 @@ from qa_center.permissions import (
     scope_queryset,
 )
 from scoring.calls.models import Call
+from scoring.evaluations import hooks
 from scoring.evaluations import selectors as sel
 from scoring.evaluations.models import Evaluation, Scorecard, ScorecardSection
 from scoring.evaluations.services import evaluations as svc
@@ -161,10 +162,25 @@ def evaluation_edit(request: HttpRequest, pk: int) -> HttpResponse:
             context["posted_version"] = request.POST.get("version")
             status = 400
         else:
-            if submit:
-                messages.success(request, _("Evaluation submitted. The agent has been notified."))
-            else:
+            if not submit:
                 messages.success(request, _("Draft saved."))
+                return redirect("evaluations:evaluation_edit", pk=evaluation.pk)
+            # The apps above say where to go next (the queue's next call, the calibration
+            # session); else the submitted evaluation, read-only.
+            following = hooks.after_submit(request, evaluation)
+            if following is not None:
+                getattr(messages, following.level)(request, following.message)
+                return redirect(following.url)
+            if evaluation.is_calibration:
+                messages.success(
+                    request,
+                    _(
+                        "Your blind calibration score is submitted. It is not shown to the "
+                        "agent; the others see it when the session is closed."
+                    ),
+                )
+            else:
+                messages.success(request, _("Evaluation submitted. The agent has been notified."))
             return redirect("evaluations:evaluation_edit", pk=evaluation.pk)
     items = sel.items_by_code(sections)
     context.update(

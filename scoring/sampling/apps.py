@@ -6,3 +6,9 @@ class SamplingConfig(AppConfig):
     name = "scoring.sampling"
     label = "sampling"
     verbose_name = _("Sampling")
+
+    def ready(self) -> None:
+        from scoring.evaluations.hooks import register_after_submit
+        from scoring.sampling.next import next_in_queue
+
+        register_after_submit(next_in_queue)

@@ -15,11 +15,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from org.models import User
 from qa_center.periods import WEEK, period_of, week_start_of
@@ -283,6 +284,7 @@ def assignments_sync_done(*, supervisor: User | None = None) -> int:
 
 __all__ = [
     "SamplingResult",
+    "assignments_reassign",
     "assignments_sync_done",
     "call_weight",
     "sampling_candidates",
@@ -290,3 +292,59 @@ __all__ = [
     "sampling_run",
     "sampling_run_active",
 ]
+
+
+# --- Reassigning --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assignments_reassign(*, actor: User, assignment_ids: list[int], to: User) -> int:
+    """Gives open assignments to another supervisor, all or nothing. The actor must see every
+    one of them (their scope) and `to` must be able to score every call (the score_calls
+    capability and the call in their scope); otherwise nothing changes and the error names
+    each call that cannot go. Returns how many were reassigned."""
+    from qa_center.permissions import scope_queryset
+
+    if not has_capability(actor, "assign_calls"):
+        raise PermissionDenied(_("You may not reassign calls."))
+    ids = sorted(set(assignment_ids))
+    if not ids:
+        raise ValidationError(_("Choose at least one call to reassign."))
+    if not to.is_active or not has_capability(to, "score_calls"):
+        raise ValidationError(
+            _("%(name)s cannot score calls.") % {"name": to.display_name}, code="supervisor"
+        )
+    rows = list(
+        scope_queryset(actor, Assignment.objects.select_for_update().filter(pk__in=ids))
+        .select_related("call")
+        .order_by("pk")
+    )
+    problems = []
+    missing = len(ids) - len(rows)
+    if missing:
+        problems.append(
+            ngettext(
+                "%(n)s of the chosen calls is not in your scope.",
+                "%(n)s of the chosen calls are not in your scope.",
+                missing,
+            )
+            % {"n": missing}
+        )
+    scorable = set(
+        scope_queryset(to, Call.objects.filter(pk__in=[r.call_id for r in rows])).values_list(
+            "pk", flat=True
+        )
+    )
+    for row in rows:
+        if row.status != Assignment.Status.OPEN:
+            problems.append(
+                _("Call %(call)s is no longer waiting to be scored.") % {"call": row.call.call_id}
+            )
+        elif row.call_id not in scorable:
+            problems.append(
+                _("Call %(call)s is outside %(name)s's scope: they may not score it.")
+                % {"call": row.call.call_id, "name": to.display_name}
+            )
+    if problems:
+        raise ValidationError(problems)
+    return Assignment.objects.filter(pk__in=[r.pk for r in rows]).update(supervisor=to)

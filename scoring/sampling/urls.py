@@ -8,6 +8,7 @@ app_name = "sampling"
 
 urlpatterns = [
     path("queue/", views.queue, name="queue"),
+    path("queue/reassign/", views.queue_reassign, name="queue_reassign"),
     path("sampling/", views.plan_list, name="sampling_list"),
     path("sampling/new/", views.plan_create, name="sampling_create"),
     path("sampling/<int:pk>/", views.plan_progress, name="sampling_progress"),

@@ -74,6 +74,8 @@ PAGES: list[tuple[str, str | None, str, tuple[str, ...] | None, tuple]] = [
                                                            (LOGIN, 403, 403, 403, 403, 403, GO)),
     ("calls:library_rescore", "library", "hx", ("manage_rules",),
                                                            (LOGIN, 403, 403, 403, 403, 403, 200)),
+    ("calls:critical_review", "call", "post", ("score_calls",),
+                                                           (LOGIN, 403, 403, GO, 403, 403, GO)),
     # evaluations
     ("evaluations:evaluate_call", "call", "post", ("score_calls",),
                                                            (LOGIN, 403, 403, GO, 403, 403, GO)),
@@ -107,8 +109,19 @@ PAGES: list[tuple[str, str | None, str, tuple[str, ...] | None, tuple]] = [
                                                            (LOGIN, 403, 403, 403, 403, 403, GO)),
     ("rules:library_export", "library", "get", ("manage_rules",),
                                                            (LOGIN, 403, 403, 403, 403, 403, 200)),
+    ("rules:rule_detail", "library_rule", "get", ("manage_rules",),
+                                                           (LOGIN, 403, 403, 403, 403, 403, 200)),
+    ("evaluations:trial_create", "library", "post", ("manage_rules",),
+                                                           (LOGIN, 403, 403, 403, 403, 403, GO)),
+    ("evaluations:trial_detail", "trial", "get", ("manage_rules",),
+                                                           (LOGIN, 403, 403, 403, 403, 403, 200)),
+    ("evaluations:trial_progress", "trial", "hx", ("manage_rules",),
+                                                           (LOGIN, 403, 403, 403, 403, 403, 200)),
     # sampling (may_manage_sampling_plan / may_create_sampling_plan: the supervisor of 客服一部)
-    ("sampling:queue", None, "get", ("score_calls",),      (LOGIN, 403, 403, 200, 403, 403, 200)),
+    ("sampling:queue", None, "get", ("score_calls", "assign_calls"),
+                                                           (LOGIN, 403, 200, 200, 403, 403, 200)),
+    ("sampling:queue_reassign", None, "post", ("assign_calls",),
+                                                           (LOGIN, 403, GO, GO, 403, 403, GO)),
     ("sampling:sampling_list", None, "get", ("score_calls",),
                                                            (LOGIN, 403, 403, 200, 403, 403, 200)),
     ("sampling:sampling_create", None, "get", ("score_calls",),
@@ -212,7 +225,13 @@ def rows(world) -> dict[str, object]:
     from scoring.calibration.models import CalibrationSession
     from scoring.calls.models import Call, ImportJob
     from scoring.disputes.models import Dispute
-    from scoring.evaluations.models import Evaluation, Scorecard, ScorecardItem, ScorecardSection
+    from scoring.evaluations.models import (
+        Evaluation,
+        RuleTrial,
+        Scorecard,
+        ScorecardItem,
+        ScorecardSection,
+    )
     from scoring.rules.models import RuleLibrary
     from scoring.sampling.models import SamplingPlan
 
@@ -260,6 +279,16 @@ def rows(world) -> dict[str, object]:
     week = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday() + 7)
     bulletins_generate_week(week_start=week, notify_readers=False)
     bulletin = Bulletin.objects.get(team=world.team_a1)
+    library = RuleLibrary.objects.create(
+        name="matrix",
+        version=1,
+        definition={
+            "name": "matrix",
+            "version": 1,
+            "rules": [{"code": "GREET", "title": "问候", "kind": "required", "speaker": "agent",
+                       "phrases": ["您好"]}],
+        },
+    )  # fmt: skip
     return {
         "team": world.team_a1,
         "team_b1": world.team_b1,
@@ -269,8 +298,10 @@ def rows(world) -> dict[str, object]:
         "call": own,
         "call_b1": other,
         "job": ImportJob.objects.create(created_by=supervisor, filename="m.jsonl", format="jsonl"),
-        "library": RuleLibrary.objects.create(
-            name="matrix", version=1, definition={"name": "matrix", "version": 1, "rules": []}
+        "library": library,
+        "library_rule": (library.pk, "GREET"),
+        "trial": RuleTrial.objects.create(
+            library=library, date_from=week, date_to=week, created_by=admin
         ),
         "evaluation": evaluation(own),
         "evaluation_b1": evaluation(other),
@@ -291,6 +322,8 @@ def _url(name: str, row: object) -> str:
         return reverse(name)
     if isinstance(row, dict):  # a query, not a path argument
         return f"{reverse(name)}?{urlencode(row)}"
+    if isinstance(row, tuple):  # several path arguments
+        return reverse(name, args=list(row))
     return reverse(name, args=[row if isinstance(row, str) else row.pk])
 
 
