@@ -46,6 +46,7 @@ def home_panels(user) -> dict:
         _review_panels(user, stats, lists)
     if has_capability(user, "read_bulletins"):
         _bulletin_panels(user, stats, lists)
+    _walkthrough_panels(user, stats, lists)
     return {"stats": stats, "lists": lists}
 
 
@@ -204,3 +205,42 @@ def _bulletin_panels(user, stats: list[Stat], lists: list[Worklist]) -> None:
                 }
             )
     lists.append(Worklist(_("Bulletins"), rows, url, _("No bulletin yet.")))
+
+
+def _walkthrough_panels(user, stats: list[Stat], lists: list[Worklist]) -> None:
+    """The process walk-throughs due: for their owners and the auditors who run them; one whose
+    document hour is running comes first of all the lists."""
+    from audits.walkthroughs.selectors import due_for
+
+    due = due_for(user)
+    if not due and not has_capability(user, "audit"):
+        return
+    now = timezone.now()
+    rows = []
+    for walkthrough in due:
+        if walkthrough.window_running(now):
+            minutes = max(int((walkthrough.documents_due_at - now).total_seconds() // 60), 0)
+            meta, tone = _("%(minutes)s min left for documents") % {"minutes": minutes}, "bad"
+        elif walkthrough.status == walkthrough.Status.STARTED:
+            meta, tone = _("drill, findings and verdict to record"), "warn"
+        else:
+            meta, tone = _("drawn, not started"), ""
+        rows.append(
+            {
+                "label": f"{walkthrough.standard.code} {walkthrough.version.title}"
+                f" · {walkthrough.department.name}",
+                "url": reverse("walkthroughs:detail", args=[walkthrough.pk]),
+                "meta": meta,
+                "tone": tone,
+            }
+        )
+    worklist = Worklist(
+        _("Process walk-throughs due"),
+        rows,
+        reverse("walkthroughs:list"),
+        _("No walk-through due."),
+    )
+    if due and due[0].window_running(now):
+        lists.insert(0, worklist)
+    else:
+        lists.append(worklist)

@@ -32,6 +32,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Bulletins"), "bulletins:list", "read_bulletins"),
     NavItem(_("Corrective actions"), "actions:list", "view_org"),
     NavItem(_("Inspections"), "inspections:overview", "audit"),
+    NavItem(_("Walk-throughs"), "walkthroughs:list", "audit"),
     NavItem(_("Organization"), "org:overview", "view_org"),
     NavItem(_("Rule libraries"), "rules:library_list", "manage_rules"),
     NavItem(_("System health"), "health", "view_health"),

@@ -468,6 +468,38 @@ def may_run_inspections(user: User | Any, *, department: Any) -> bool:
     return scope.level == Level.DEPARTMENT and department_id == scope.department_id
 
 
+def visible_walkthroughs(user: User | Any, queryset: QuerySet[M]) -> QuerySet[M]:
+    """The process walk-throughs of `queryset` the user may open: an auditor (or an
+    administrator) and a manager those of their scope (an auditor of one department never
+    another's); everyone the walk-throughs of the standards they own."""
+    from django.db.models import Q
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    own = Q(owner=user)
+    if has_capability(user, "audit") or user.role == "manager":
+        scoped = scope_queryset(user, queryset.model._default_manager.all()).values("pk")
+        return queryset.filter(Q(pk__in=scoped) | own)
+    return queryset.filter(own)
+
+
+def may_run_walkthrough(user: User | Any, walkthrough: Any) -> bool:
+    """May `user` conduct this walk-through (draw, start, record the drill, findings and the
+    verdict): an auditor or administrator with the walk-through's department in scope, who does
+    not own the walked standard (nobody audits their own process)."""
+    return (
+        has_capability(user, "audit")
+        and walkthrough.owner_id != user.pk
+        and can_view(user, walkthrough)
+    )
+
+
+def may_draw_walkthroughs(user: User | Any) -> bool:
+    """The month's draw covers every department: auditors of the whole center and
+    administrators."""
+    return has_capability(user, "audit") and user_scope(user).level == Level.CENTER
+
+
 # --- Standards (audits.standards) ----------------------------------------------------------
 
 
@@ -525,6 +557,7 @@ _OPEN_RULES: dict[str, tuple[frozenset[str] | None, Callable[[Any, QuerySet], Qu
     "calibration.CalibrationSession": (frozenset({"calibrate"}), visible_calibration_sessions),
     "bulletins.Bulletin": (frozenset({"read_bulletins"}), visible_bulletins),
     "actions.ImprovementTarget": (frozenset({"read_bulletins"}), scope_queryset),
+    "walkthroughs.Walkthrough": (None, visible_walkthroughs),
     "actions.CorrectiveAction": (None, visible_corrective_actions),
     "standards.Standard": (None, visible_standards),
     "standards.Rollout": (frozenset({"standards", "read_standards"}), scope_queryset),

@@ -381,6 +381,28 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     }
 )
 
+# --- Process walk-throughs (audits.walkthroughs) ----------------------------------------------
+# The month's draw on the 1st at 06:00 (center time); every 5 minutes, the notice of any
+# document window that ended without one (the deadline itself is data, not a timer).
+CELERY_BEAT_SCHEDULE["walkthroughs-draw-month"] = {
+    "task": "walkthroughs.draw_month",
+    "schedule": crontab(minute=0, hour=6, day_of_month=1),
+}
+CELERY_BEAT_SCHEDULE["walkthroughs-deadline-sweep"] = {
+    "task": "walkthroughs.deadline_sweep",
+    "schedule": crontab(minute="*/5"),
+}
+# A document uploaded for a walk-through step is refused above this size.
+QA_WALKTHROUGH_MAX_UPLOAD_BYTES = env_int("QA_WALKTHROUGH_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "WalkthroughStatusEnum": "audits.walkthroughs.models.Walkthrough.Status",
+        "WalkthroughVerdictEnum": "audits.walkthroughs.models.Walkthrough.Verdict",
+        "FindingGradeEnum": "audits.walkthroughs.models.Finding.Grade",
+        "DrillResultEnum": "audits.walkthroughs.models.WalkthroughStep.Drill",
+    }
+)
+
 # --- Corrective actions (audits.actions) ------------------------------------------------------
 # Every day at 09:00 (center time), open actions past their due date are escalated, once, to
 # their department's managers.
