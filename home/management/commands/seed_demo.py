@@ -12,6 +12,7 @@ import random
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from audits.inspections import demo as inspections_demo
 from bulletins import demo as bulletins_demo
 from org import demo as org_demo
 from org.demo import DEMO_LOGINS
@@ -28,6 +29,7 @@ DEMOS = [
     ("sampling", sampling_demo),
     ("disputes", disputes_demo),
     ("calibration", calibration_demo),
+    ("inspections", inspections_demo),
     ("bulletins", bulletins_demo),
 ]
 
