@@ -288,32 +288,90 @@ def target_for(
     )
 
 
-def visible_targets(user, qs: QuerySet[Target] | None = None) -> QuerySet[Target]:
-    """The targets the user may see: their own unit's and every unit's above it (a team lead:
-    their team, their department, the center; never a sibling team's). An agent also sees
-    their own agent targets; people with a department or the center scope see the agents'
-    targets of their scope."""
-    qs = Target.objects.all() if qs is None else qs
+def _visible(user, qs: QuerySet, model) -> QuerySet:
+    """Rows set at the user's own unit and every unit above it (never a sibling's), and every
+    row inside their scope (a department's people see its teams' and agents' rows)."""
     units: Units = units_with_ancestors(user)
     if units.every:
         return qs
-    at_units = Q(level__in=[Level.CENTER, Level.DEPARTMENT, Level.TEAM]) & units.q()
-    own_agents = Q(level=Level.AGENT) & Q(
-        pk__in=scope_queryset(user, Target.objects.filter(level=Level.AGENT)).values("pk")
-    )
-    return qs.filter(at_units | own_agents)
+    above = Q(level__in=[Level.CENTER, Level.DEPARTMENT, Level.TEAM]) & units.q()
+    inside = Q(pk__in=scope_queryset(user, model.objects.all()).values("pk"))
+    return qs.filter(above | inside)
+
+
+def visible_targets(user, qs: QuerySet[Target] | None = None) -> QuerySet[Target]:
+    """The targets the user may see: their own unit's and every unit's above it (a team lead:
+    their team, their department, the center; never another team's), and those inside their
+    scope (a team lead's agents, a department's teams)."""
+    return _visible(user, Target.objects.all() if qs is None else qs, Target)
 
 
 def visible_values(user, qs: QuerySet[KpiValue] | None = None) -> QuerySet[KpiValue]:
-    """Stored values the user may see: like targets (their unit and those above it), and the
-    agents of their scope."""
-    qs = KpiValue.objects.all() if qs is None else qs
-    units: Units = units_with_ancestors(user)
+    """Stored values the user may see: as for targets."""
+    return _visible(user, KpiValue.objects.all() if qs is None else qs, KpiValue)
+
+
+def unit_parse(text: str) -> tuple[str, Any]:
+    """``center``, ``department:CODE``, ``team:CODE`` or ``agent:EMPLOYEE_NO`` → (level, unit
+    or None). Raises ValueError with a message fit to show."""
+    from django.utils.translation import gettext as _
+
+    from org.models import Agent, Department, Team
+
+    raw = (text or "").strip()
+    if raw == Level.CENTER:
+        return Level.CENTER, None
+    level, _sep, code = raw.partition(":")
+    model = {Level.DEPARTMENT: Department, Level.TEAM: Team, Level.AGENT: Agent}.get(level)
+    if model is None or not code:
+        raise ValueError(
+            _("Write the unit as center, department:CODE, team:CODE or agent:EMPLOYEE_NO.")
+        )
+    lookup = {"employee_no": code} if level == Level.AGENT else {"code": code}
+    unit = model.objects.filter(**lookup).first()
+    if unit is None:
+        raise ValueError(_("No %(level)s %(code)s.") % {"level": level, "code": code[:40]})
+    return level, unit
+
+
+def may_see_unit(user, level: str, unit: Any) -> bool:
+    """May the user see this unit's figures: it is their unit, above it, or inside their scope."""
+    from qa_center.permissions import user_scope
+
+    units = units_with_ancestors(user)
     if units.every:
-        return qs
-    at_units = Q(level__in=[Level.CENTER, Level.DEPARTMENT, Level.TEAM]) & units.q()
-    scoped = Q(pk__in=scope_queryset(user, KpiValue.objects.filter(level=Level.AGENT)).values("pk"))
-    return qs.filter(at_units | (Q(level=Level.AGENT) & scoped))
+        return True
+    if level == Level.CENTER:
+        return units.center
+    if level == Level.DEPARTMENT and unit.pk in units.department_ids:
+        return True
+    if level == Level.TEAM and unit.pk in units.team_ids:
+        return True
+    scope = user_scope(user)
+    if scope.level == Level.DEPARTMENT:
+        department_id = {
+            Level.DEPARTMENT: lambda: unit.pk,
+            Level.TEAM: lambda: unit.department_id,
+            Level.AGENT: lambda: unit.team.department_id,
+        }[level]()
+        return department_id == scope.department_id
+    if scope.level == Level.TEAM:
+        return level == Level.AGENT and unit.team_id == scope.team_id
+    if scope.level == Level.AGENT:
+        return level == Level.AGENT and unit.pk == scope.agent_id
+    return False
+
+
+def unit_figures(indicator: Indicator, *, level: str, unit: Any, period) -> dict:
+    """A unit's summed figures over a period, from the measurements (one aggregate): the value
+    whatever the period's kind, even one the indicator is not closed on."""
+    total = measurements_of(
+        indicator, level=level, unit=unit, start=period.first_day, end=period.last_day
+    ).aggregate(numerator=Sum("numerator"), denominator=Sum("denominator"))
+    return {
+        **total,
+        "value": indicator.value_of(total["numerator"], total["denominator"]),
+    }
 
 
 def visible_shortfalls(user, qs: QuerySet[Shortfall] | None = None) -> QuerySet[Shortfall]:
