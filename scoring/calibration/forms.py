@@ -21,7 +21,10 @@ def supervisors_for(user: User):
 class CalibrationForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     call = forms.CharField(
-        label=_("Call id"), max_length=64, help_text=_("The call every participant will score.")
+        label=_("Call"),
+        max_length=64,
+        help_text=_("The call every participant will score: pick it in the list."),
+        error_messages={"required": _("Pick the call to score in the list.")},
     )
     scorecard = forms.ModelChoiceField(
         queryset=Scorecard.objects.filter(status=Scorecard.Status.PUBLISHED),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from qa_center import filters
 from qa_center.permissions import (
     capability_required,
     may_manage_calibration_session,
@@ -30,6 +32,25 @@ from scoring.calibration.services import (
     calibration_set_reference,
 )
 from scoring.calls.models import Call
+from scoring.calls.search import phrase_filter, phrase_parameter
+
+
+def agreement_reading(value) -> dict | None:
+    """How a kappa or an alpha reads (Landis & Koch, 1977): the words and a tone."""
+    if value is None:
+        return None
+    value = float(value)
+    if value < 0:
+        return {"label": _("poor agreement (worse than chance)"), "tone": "bad"}
+    for upper, label, tone in (
+        (0.20, _("slight agreement"), "bad"),
+        (0.40, _("fair agreement"), "warn"),
+        (0.60, _("moderate agreement"), "warn"),
+        (0.80, _("substantial agreement"), "ok"),
+    ):
+        if value <= upper:
+            return {"label": label, "tone": tone}
+    return {"label": _("almost perfect agreement"), "tone": "ok"}
 
 
 def _session(request: HttpRequest, pk: int) -> CalibrationSession:
@@ -51,14 +72,37 @@ def calibration_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+PICK_LIMIT = 20
+
+
 @capability_required("calibrate")
 def calibration_create_view(request: HttpRequest) -> HttpResponse:
+    """A new session: the call is picked from the newest calls in scope, narrowed by a search
+    (call id, agent, what was said), never typed in."""
     calls = scope_queryset(request.user, Call.objects.all())
+    parsed = filters.parse_for_page(
+        request,
+        {"call": filters.text(64), "q": filters.text(64), "said": phrase_parameter},
+    )
+    q, said = parsed.get("q"), parsed.get("said")
+    chosen = request.POST.get("call") or parsed.get("call") or ""
+    candidates = calls.select_related("agent", "team", "auto_check").defer(
+        "turns", "extra", "search_text"
+    )
+    if q:
+        candidates = candidates.filter(Q(call_id__icontains=q) | Q(agent__name__icontains=q))
+    if said:
+        candidates = phrase_filter(candidates, said)
+    candidates = list(candidates.order_by("-started_at", "-pk")[:PICK_LIMIT])
+    if chosen and chosen not in {c.call_id for c in candidates}:
+        picked = calls.select_related("agent", "team", "auto_check").filter(call_id=chosen).first()
+        if picked is not None:
+            candidates.insert(0, picked)
     form = CalibrationForm(
         request.POST or None,
         user=request.user,
         calls=calls,
-        initial={"call": request.GET.get("call", ""), "participants": [request.user.pk]},
+        initial={"call": chosen, "participants": [request.user.pk]},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -68,7 +112,18 @@ def calibration_create_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Calibration session created; participants were told."))
             return redirect("calibration:calibration_detail", session.pk)
-    return render(request, "calibration/calibration_form.html", {"form": form})
+    return render(
+        request,
+        "calibration/calibration_form.html",
+        {
+            "form": form,
+            "candidates": candidates,
+            "chosen": chosen,
+            "q": q or "",
+            "said": said or "",
+            "limit": PICK_LIMIT,
+        },
+    )
 
 
 @capability_required("calibrate")
@@ -92,6 +147,11 @@ def calibration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         results = session_results(session)
         context["results"] = results
+        context["readings"] = {
+            "kappa": agreement_reading(getattr(results, "fleiss_kappa", None)),
+            "alpha_nominal": agreement_reading(getattr(results, "alpha_nominal", None)),
+            "alpha_interval": agreement_reading(getattr(results, "alpha_interval", None)),
+        }
         context["reference_form"] = CalibrationReferenceForm(session=session)
     return render(request, "calibration/calibration_detail.html", context)
 

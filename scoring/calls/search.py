@@ -105,3 +105,18 @@ PG_INDEX = (
 PG_DROP = (
     "DROP INDEX IF EXISTS calls_call_search_bigrams; DROP FUNCTION IF EXISTS qa_text_bigrams(text);"
 )
+
+
+def phrase_parameter(raw: str | None) -> str | None:
+    """A query parameter holding a phrase to search for (qa_center.filters parser): bounded
+    text, at least MIN_PHRASE letters or characters once normalized."""
+    from django.utils.translation import gettext as _
+
+    from qa_center import filters
+
+    value = filters.text(100)(raw)
+    if value is not None and len(normalize(value)) < MIN_PHRASE:
+        raise filters.FilterError(
+            _("Search for at least %(n)s letters or characters.") % {"n": MIN_PHRASE}
+        )
+    return value

@@ -67,7 +67,7 @@ ENDPOINTS = [
     ("/scoring/sampling/", ["week"]),
     ("/scoring/sampling/{plan}/", ["week"]),
     ("/scoring/calibration/", ["page"]),
-    ("/scoring/calibration/new/", ["call"]),
+    ("/scoring/calibration/new/", ["call", "q", "said"]),
     ("/bulletins/", ["kind", "level", "page"]),
     ("/bulletins/compare/", ["a", "b"]),
     ("/org/", ["page"]),
