@@ -637,12 +637,21 @@ def _special_causes(indicator: Indicator, period: periods.Period) -> dict[tuple[
     from kpi.analytics import spc
 
     found: dict[tuple[str, int], str] = {}
-    start = period.first_day - datetime.timedelta(days=SPC_BASELINE_DAYS)
+    # The grain charted and the rules read, per period: a day and a week on daily points (12
+    # weeks of baseline; a week's seven points with rules 1 and 4 only, to keep false alarms
+    # rare), a month and a quarter on weekly points (26 weeks of baseline, every rule).
+    grain, baseline, rules = {
+        "day": ("day", SPC_BASELINE_DAYS, spc.RULES),
+        "week": ("day", SPC_BASELINE_DAYS, (1, 4)),
+        "month": ("week", 26 * 7, spc.RULES),
+        "quarter": ("week", 26 * 7, spc.RULES),
+    }[period.kind]
+    start = period.first_day - datetime.timedelta(days=baseline)
     for level in SPC_LEVELS:
         if DEPTH[level] > DEPTH[indicator.grain]:
             continue
         frame = level_series(
-            indicator=indicator, level=level, start=start, end=period.last_day, grain="day"
+            indicator=indicator, level=level, start=start, end=period.last_day, grain=grain
         )
         for unit_id, series in frame.groupby("unit_id"):
             signals = spc.special_causes(
@@ -650,6 +659,8 @@ def _special_causes(indicator: Indicator, period: periods.Period) -> dict[tuple[
                 kind=indicator.measure,
                 start=period.first_day,
                 end=period.last_day + datetime.timedelta(days=1),
+                deseasonalize=grain == "day",
+                rules=rules,
             )
             if signals:
                 first = signals[0]
@@ -672,11 +683,8 @@ def shortfalls_find(
         band = target.band_of(value.value)
         if band != Band.GREEN:
             found.append(_Found(value, Shortfall.Kind.TARGET_MISS, target, band))
-    if period.kind in ("day", "week", "month", "quarter"):
-        try:
-            causes = _special_causes(indicator, period)
-        except ImportError:  # analytics not installed: target misses only
-            causes = {}
+    causes = _special_causes(indicator, period)
+    if causes:
         for key, reason in causes.items():
             if key in by_unit:
                 target = targets.get(key)

@@ -356,6 +356,26 @@ CELERY_BEAT_SCHEDULE["bulletins-monthly"] = {
     "task": "bulletins.monthly",
     "schedule": crontab(minute=0, hour=8, day_of_month=1),
 }
+# --- KPI (kpi) ------------------------------------------------------------------------------
+# Period closes for the indicators watched on each period (kpi.tasks), in center time, before
+# the bulletins read them: yesterday at 01:00, the week before on Mondays 01:30, the month
+# before on the 1st at 02:00, the quarter before on 1 Jan/Apr/Jul/Oct at 02:30. Idempotent.
+CELERY_BEAT_SCHEDULE["kpi-close-day"] = {
+    "task": "kpi.close_day",
+    "schedule": crontab(minute=0, hour=1),
+}
+CELERY_BEAT_SCHEDULE["kpi-close-week"] = {
+    "task": "kpi.close_week",
+    "schedule": crontab(minute=30, hour=1, day_of_week="mon"),
+}
+CELERY_BEAT_SCHEDULE["kpi-close-month"] = {
+    "task": "kpi.close_month",
+    "schedule": crontab(minute=0, hour=2, day_of_month=1),
+}
+CELERY_BEAT_SCHEDULE["kpi-close-quarter"] = {
+    "task": "kpi.close_quarter",
+    "schedule": crontab(minute=30, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
+}
 # The red masthead of the monthly notice, and its number ({year}, {seq}).
 QA_ISSUING_UNIT = env_str("QA_ISSUING_UNIT", "客户服务中心质量管理部")
 QA_NOTICE_NUMBER_FORMAT = env_str("QA_NOTICE_NUMBER_FORMAT", "冀客服质〔{year}〕{seq}号")
