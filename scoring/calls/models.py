@@ -140,12 +140,16 @@ class CallCheck(models.Model):
     # on fuzzy evidence or an ambiguous trigger (the engine's CheckResult.weak), their codes are
     # kept here and the call is "to confirm" until a supervisor confirms or rejects them
     # (scoring.calls.services.reviews). Until then the score is provisional.
-    weak_critical = models.JSONField(_("critical failures to confirm"), default=list, blank=True)
+    # Database defaults too: the PostgreSQL check path COPYs rows without these columns.
+    weak_critical = models.JSONField(
+        _("critical failures to confirm"), default=list, db_default=[], blank=True
+    )
     review = models.CharField(
         _("critical failure review"),
         max_length=12,
         choices=Review.choices,
         default=Review.NONE,
+        db_default=Review.NONE,
         blank=True,
     )
     reviewed_by = models.ForeignKey(

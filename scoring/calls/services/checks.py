@@ -281,7 +281,8 @@ def _checks_run_pg(
         if not lines:
             return 0
         cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS _qa_checks (LIKE {CHECKS}) ON COMMIT DELETE ROWS"
+            f"CREATE TEMP TABLE IF NOT EXISTS _qa_checks (LIKE {CHECKS} INCLUDING DEFAULTS) "
+            "ON COMMIT DELETE ROWS"
         )
         # Emptied on commit; also here, for a caller already inside a transaction.
         cursor.execute("TRUNCATE _qa_checks")
