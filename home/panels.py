@@ -75,7 +75,7 @@ def _agent_panels(user, stats: list[Stat], lists: list[Worklist]) -> None:
             [
                 {
                     "label": f"{e.call.call_id} · {e.scorecard.name}",
-                    "url": f"{url}#evaluation-{e.pk}",
+                    "url": f"{url}?open={e.pk}#evaluation-{e.pk}",
                     "meta": e.score if e.score is not None else "—",
                     "tone": "bad" if e.critical_failed or e.passed is False else "ok",
                 }

@@ -682,7 +682,8 @@ def _notify_agent(evaluation: Evaluation) -> None:
             "score": "—" if evaluation.score is None else evaluation.score,
         },
         body=_("Please read it and acknowledge it."),
-        url=reverse("evaluations:my_evaluations") + f"#evaluation-{evaluation.pk}",
+        url=reverse("evaluations:my_evaluations")
+        + f"?open={evaluation.pk}#evaluation-{evaluation.pk}",
     )
 
 
