@@ -175,6 +175,29 @@ PAGES: list[tuple[str, str | None, str, tuple[str, ...] | None, tuple]] = [
                                                            (LOGIN, 403, 403, 403, GO, 403, GO)),
     ("bulletins:correct", "bulletin", "post", ("issue_bulletins",),
                                                            (LOGIN, 403, 403, 403, GO, 403, GO)),
+    # corrective actions (一班's action owned by the supervisor; 三班's owned by B's manager)
+    ("actions:list", None, "get", None,                    (LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("actions:create", None, "get", ("audit", "issue_bulletins", "follow_up"),
+                                                           (LOGIN, 403, 200, 403, 200, 200, 200)),
+    ("actions:detail", "action", "get", None,              (LOGIN, 404, 200, 200, 200, 200, 200)),
+    ("actions:detail", "action_b1", "get", None,           (LOGIN, 404, 404, 404, 200, 200, 200)),
+    ("actions:step", "action_step", "post", None,          (LOGIN, 404, GO, GO, GO, GO, GO)),
+    ("actions:step", "action_b1_step", "post", None,       (LOGIN, 404, 404, 404, GO, GO, GO)),
+    # inspections (auditors and managers of their scope: here the center's)
+    ("inspections:overview", None, "get", ("audit", "issue_bulletins"),
+                                                           (LOGIN, 403, 403, 403, 200, 200, 200)),
+    ("inspections:self_create", None, "get", ("audit", "issue_bulletins"),
+                                                           (LOGIN, 403, 403, 403, 200, 200, 200)),
+    ("inspections:self_detail", "self_inspection", "get", ("audit", "issue_bulletins"),
+                                                           (LOGIN, 403, 403, 403, 200, 200, 200)),
+    ("inspections:item_record", "checklist_item", "post", ("audit", "issue_bulletins"),
+                                                           (LOGIN, 403, 403, 403, GO, GO, GO)),
+    ("inspections:self_complete", "self_inspection", "post", ("audit", "issue_bulletins"),
+                                                           (LOGIN, 403, 403, 403, GO, GO, GO)),
+    ("inspections:third_party_import", None, "get", ("audit", "issue_bulletins"),
+                                                           (LOGIN, 403, 403, 403, 200, 200, 200)),
+    ("inspections:third_party_detail", "third_party", "get", ("audit", "issue_bulletins"),
+                                                           (LOGIN, 403, 403, 403, 200, 200, 200)),
 ]
 # fmt: on
 
@@ -289,8 +312,51 @@ def rows(world) -> dict[str, object]:
                        "phrases": ["您好"]}],
         },
     )  # fmt: skip
+    from audits.actions.services import action_create
+    from audits.inspections.models import (
+        ChecklistItem,
+        SelfInspection,
+        ThirdPartyEvaluation,
+        ThirdPartyResult,
+    )
+    from audits.standards.models import Standard
+
+    def action(team, owner):
+        return action_create(
+            by=None, title="复训", owner=owner, due_on=week, source="other", team=team
+        )
+
+    own_action = action(world.team_a1, supervisor)
+    b1_action = action(world.team_b1, world.users["dept_manager"])
+    standard = Standard.objects.create(
+        code="M-1", kind="process", title="矩阵流程", department=world.dep_a
+    )
+    inspection = SelfInspection.objects.create(
+        department=world.dep_a,
+        period_start=week,
+        title="自检",
+        inspector=world.users["auditor"],
+        due_on=week,
+    )
+    item = ChecklistItem.objects.create(
+        inspection=inspection, position=1, standard=standard, text="M-1 矩阵流程"
+    )
+    third_party = ThirdPartyEvaluation.objects.create(
+        evaluator="调研", method="survey", period_start=week, filename="t.csv", sha256="0" * 64,
+        imported_by=admin,
+    )  # fmt: skip
+    ThirdPartyResult.objects.create(
+        evaluation=third_party, line=2, department=world.dep_a, item="开场白", score=90
+    )
     return {
         "team": world.team_a1,
+        "action": own_action,
+        "action_b1": b1_action,
+        "action_step": (own_action.pk, "follow-up"),
+        "action_b1_step": (b1_action.pk, "follow-up"),
+        "self_inspection": inspection,
+        "checklist_item": (inspection.pk, item.pk),
+        "third_party": third_party,
         "team_b1": world.team_b1,
         "agent": world.agents["a1"][0],
         "agent_b1": world.agents["b1"][0],
