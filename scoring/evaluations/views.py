@@ -25,6 +25,7 @@ from qa_center.permissions import (
     scope_queryset,
 )
 from scoring.calls.models import Call
+from scoring.calls.results import check_results
 from scoring.evaluations import hooks
 from scoring.evaluations import selectors as sel
 from scoring.evaluations.models import Evaluation, Scorecard, ScorecardSection
@@ -308,7 +309,7 @@ def my_evaluations(request: HttpRequest) -> HttpResponse:
             check = evaluation.call.auto_check
         except Exception:  # noqa: BLE001 - no automatic check for this call
             check = None
-        results = sel.results_by_code(check.results if check else None)
+        results = sel.results_by_code(check_results(check))
         rows = [
             {
                 "answer": a,
