@@ -1,8 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kpi import views
 
 app_name = "kpi"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.indicator_list, name="indicators"),
+    path("indicators/<slug:code>/", views.indicator_detail, name="indicator"),
+    path("targets/", views.target_list, name="targets"),
+    path("targets/center/", views.target_set_center, name="target_set_center"),
+    path("targets/<int:pk>/", views.target_detail, name="target"),
+    path("targets/<int:pk>/activate/", views.target_activate, name="target_activate"),
+    path("targets/<int:pk>/cascade/", views.target_cascade, name="target_cascade"),
+    path("targets/<int:pk>/tighten/", views.target_tighten, name="target_tighten"),
+    path("measurements/import/", views.measurements_import, name="measurements_import"),
+    path("shortfalls/", views.shortfall_list, name="shortfalls"),
+]
 
 # Pages of kpi-analytics: the KPI tree, the appraisal and scorecards, linkage and cycle charts.
 from kpi import views_linkage, views_tree  # noqa: E402

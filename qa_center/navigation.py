@@ -31,6 +31,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Calibration"), "calibration:calibration_list", "calibrate"),
     NavItem(_("Bulletins"), "bulletins:list", "read_bulletins"),
     NavItem(_("Corrective actions"), "actions:list", "view_org"),
+    NavItem(_("KPI"), "kpi:indicators", "view_results"),
     NavItem(_("Inspections"), "inspections:overview", "audit"),
     NavItem(_("Walk-throughs"), "walkthroughs:list", "audit"),
     NavItem(_("Organization"), "org:overview", "view_org"),

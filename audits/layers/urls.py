@@ -1,9 +1,5 @@
-from django.urls import path
-
-from audits.layers import report_views
+from django.urls import path  # noqa: F401
 
 app_name = "layers"
 
-urlpatterns = [
-    path("reports/monthly/", report_views.monthly_report, name="monthly_report"),
-]
+urlpatterns: list = []

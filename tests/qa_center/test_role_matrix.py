@@ -198,6 +198,23 @@ PAGES: list[tuple[str, str | None, str, tuple[str, ...] | None, tuple]] = [
                                                            (LOGIN, 403, 403, 403, 200, 200, 200)),
     ("inspections:third_party_detail", "third_party", "get", ("audit", "issue_bulletins"),
                                                            (LOGIN, 403, 403, 403, 200, 200, 200)),
+    # kpi (kpi-core's pages; the center's target set by those with kpi for the whole center)
+    ("kpi:indicators", None, "get", ("view_results", "own_results"),
+                                                           (LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("kpi:indicator", "indicator", "get", ("view_results", "own_results"),
+                                                           (LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("kpi:targets", None, "get", ("view_results", "own_results"),
+                                                           (LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("kpi:target_set_center", None, "post", None,          (LOGIN, 403, 403, 403, GO, GO, GO)),
+    ("kpi:target", "kpi_target", "get", None,              (LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("kpi:target", "kpi_target_b1", "get", None,           (LOGIN, 404, 404, 404, 200, 200, 200)),
+    ("kpi:target_activate", "kpi_target_a1", "post", None, (LOGIN, 403, GO, 403, GO, GO, GO)),
+    ("kpi:target_cascade", "kpi_target_a1", "post", None,  (LOGIN, 403, GO, 403, GO, GO, GO)),
+    ("kpi:target_tighten", "kpi_target_a1", "post", None,  (LOGIN, 403, GO, 403, GO, GO, GO)),
+    ("kpi:measurements_import", None, "get", ("import", "kpi"),
+                                                           (LOGIN, 403, 403, 200, 200, 200, 200)),
+    ("kpi:shortfalls", None, "get", ("view_results", "own_results"),
+                                                           (LOGIN, 200, 200, 200, 200, 200, 200)),
 ]
 # fmt: on
 
@@ -348,7 +365,25 @@ def rows(world) -> dict[str, object]:
     ThirdPartyResult.objects.create(
         evaluation=third_party, line=2, department=world.dep_a, item="开场白", score=90
     )
+    from kpi.models import Indicator, Target
+
+    sl = Indicator.objects.create(
+        code="sl", name_zh="接通率", name_en="Service level", definition_zh="定义",
+        definition_en="Definition", measure="rate", source="external", unit="%", scale=100,
+    )  # fmt: skip
+
+    def kpi_target(level, team=None, status="active"):
+        return Target.objects.create(
+            indicator=sl, level=level, unit_id=team.pk if team else 0, team=team,
+            department=team.department if team else None, period_kind="month", value="0.8",
+            valid_from=week, valid_to=week + datetime.timedelta(days=60), status=status,
+        )  # fmt: skip
+
     return {
+        "indicator": "sl",
+        "kpi_target": kpi_target("center"),
+        "kpi_target_b1": kpi_target("team", world.team_b1),
+        "kpi_target_a1": kpi_target("team", world.team_a1, status="draft"),
         "team": world.team_a1,
         "action": own_action,
         "action_b1": b1_action,

@@ -37,7 +37,6 @@ class Command(BaseCommand):
             output=options["output"],
             workers=options["workers"],
             check=options["check"],
-            compact=options.get("compact", False),
             stdout=stdout,
             stderr=stderr,
         )
