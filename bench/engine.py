@@ -13,8 +13,17 @@ times:
   ``manage.py qa_score``): library validation and compilation, call validation, matching with
   word boundaries and fuzzy phrases, evaluation of every rule, evidence, scores, output.
 
+An English set (calls of English chat with a 300-rule English library) has its own floor:
+every turn NFKC + casefold, each run of removed characters (punctuation, spaces) collapsed to
+one space in one pass, one automaton scan; ``engine en@300`` is the engine on it.
+
+Stored size: the bytes per call of the check's results as stored (``CheckResult`` from
+``Library.check_line``: the full array, and the compact form the web app stores), at 300 and
+3,000 rules.
+
 Each figure is the best of ``--repeat`` runs (default 5). Targets: engine@300 / floor@300
-<= 1.5; engine@3000 / engine@300 <= 1.5; workers 1 / workers 2 >= 1.7 (on 2 cores).
+<= 1.5; engine@3000 / engine@300 <= 1.5; engine en@300 / floor en@300 <= 1.5; workers 1 /
+workers 2 >= 1.7 (on 2 cores); stored compact result <= 2 kB per call at 300 rules.
 """
 
 from __future__ import annotations
@@ -248,6 +257,129 @@ def make_calls(path: Path, count: int, phrases: tuple[list[str], list[str]], see
 
 
 # ------------------------------------------------------------------------------------------
+# English
+
+EN_WORDS = (
+    "account bill plan data phone number order refund payment card help check issue time "
+    "today week month line service store email address password code message app update "
+    "charge balance credit transfer network signal device screen reset restart store ticket "
+    "delivery package price offer upgrade contract roaming minutes texts router internet "
+    "speed slow fast working problem question answer moment second minute hour please "
+    "thanks sorry sure right okay great fine good well yes maybe again still already just "
+    "really actually very quite about with from into over under after before during your "
+    "my our their this that these those there here where when what which who how why can "
+    "could would should will may might must have has had make made take took give gave "
+    "send sent see saw look find found know knew think thought tell told ask asked call"
+).split()
+EN_AGENT_LINES = [
+    "Hello, thank you for calling, how can I help you today?",
+    "Hi there! Thanks for reaching out.",
+    "Let me check that for you, one moment please.",
+    "Could you confirm your account number, please?",
+    "For security, please verify your date of birth.",
+    "Your balance is 42 dollars.",
+    "I'm sorry, I can't do that from here.",
+    "I do not know, you'll have to check yourself.",
+    "Is there anything else I can help you with?",
+    "Thank you for calling, have a great day!",
+    "I've updated your plan — it's active now.",
+    "Sorry for the wait; thanks for holding.",
+]
+EN_CUSTOMER_LINES = [
+    "Hi, I want to check my bill.",
+    "Why is my data so slow??",
+    "I don't understand what you mean.",
+    "Can you explain that again?",
+    "That's not what I asked!",
+    "OK, thanks.",
+    "My app won't log in...",
+    "I'd like a refund, please.",
+]
+EN_PUNCT = [", ", ". ", "? ", "! ", " ", " ", "  ", " - ", "... ", "; "]
+
+
+def _phrase_en(rng: random.Random) -> str:
+    return " ".join(rng.choice(EN_WORDS) for _ in range(rng.choice([1, 2, 2, 3, 3, 4])))
+
+
+def make_library_en(count: int, seed: int = 17) -> dict:
+    """The 300-rule shape of ``make_rules`` with English phrases of 1-4 words."""
+    rng = random.Random(seed)
+    rules = make_rules(count, seed=seed)
+    seen: set[str] = set()
+
+    def swap(phrases: list[str]) -> list[str]:
+        out = []
+        while len(out) < len(phrases):
+            p = _phrase_en(rng)
+            if p not in seen and all(p not in q and q not in p for q in out):
+                seen.add(p)
+                out.append(p)
+        return out
+
+    for r in rules:
+        for key in ("phrases", "first"):
+            if key in r:
+                r[key] = swap(r[key])
+        for key in ("when", "then"):
+            v = r.get(key)
+            if isinstance(v, dict):
+                v["phrases"] = swap(v["phrases"])
+            elif isinstance(v, list):
+                r[key] = swap(v)
+    return {"name": f"bench-en-{count}", "version": "1", "rules": rules}
+
+
+def _near_miss_en(rng: random.Random, p: str) -> str:
+    i = rng.randrange(len(p))
+    roll = rng.random()
+    if roll < 0.4:
+        return p[:i] + rng.choice("aeiourstn") + p[i + 1 :]
+    if roll < 0.7:
+        return p.upper() if rng.random() < 0.5 else p.title()
+    return p.replace(" ", rng.choice([", ", "  ", " - "]))
+
+
+def make_calls_en(path: Path, count: int, phrases: list[str], seed: int = 13) -> int:
+    rng = random.Random(seed)
+    size = 0
+    with path.open("wb") as fh:
+        for i in range(count):
+            t = 0.0
+            turns = []
+            speaker = "agent"
+            for _ in range(rng.randint(20, 60)):
+                parts = []
+                for _ in range(rng.randint(1, 4)):
+                    roll = rng.random()
+                    if roll < 0.3:
+                        lines = EN_AGENT_LINES if speaker == "agent" else EN_CUSTOMER_LINES
+                        parts.append(rng.choice(lines))
+                    elif roll < 0.5:
+                        p = rng.choice(phrases)
+                        parts.append(_near_miss_en(rng, p) if rng.random() < 0.3 else p)
+                    else:
+                        words = [rng.choice(EN_WORDS) for _ in range(rng.randint(2, 8))]
+                        parts.append(" ".join(words).capitalize())
+                    parts.append(rng.choice(EN_PUNCT))
+                text = "".join(parts).strip()
+                duration = round(max(0.4, len(text) / rng.uniform(10.0, 16.0)), 2)
+                gap = rng.choice([0.3, 0.5, 0.8, 1.2, 2.0, -0.6, 12.5]) if turns else 0.0
+                start = round(max(0.0, t + gap), 2)
+                turns.append(
+                    {"speaker": speaker, "text": text, "start": start, "end": start + duration}
+                )
+                t = start + duration
+                if rng.random() < 0.8:
+                    speaker = "customer" if speaker == "agent" else "agent"
+            call = {"call_id": f"E-{i:06d}", "agent": f"A{1000 + i % 50}", "turns": turns}
+            line = json.dumps(call, ensure_ascii=False).encode("utf-8") + b"\n"
+            size += len(line)
+            fh.write(line)
+    return size
+
+
+# ------------------------------------------------------------------------------------------
 # The floor
 
 
@@ -289,6 +421,48 @@ def floor(rules_path: Path, calls_path: Path, out_path: Path) -> None:
                 for m in find(text, overlapping=True):
                     matches.append((i, *m))
             out.write(dumps({"call_id": call["call_id"], "matches": matches}) + b"\n")
+
+
+def floor_en(rules_path: Path, calls_path: Path, out_path: Path) -> None:
+    """The English floor: parse, NFKC + casefold every turn, collapse each run of removed
+    characters (punctuation, spaces) to one space in one pass, scan once, write the matches."""
+    nfkc = unicodedata.normalize
+    collapse = _DROP.sub
+    lib = json.loads(rules_path.read_bytes())
+    patterns = sorted(
+        {
+            p
+            for p in (
+                collapse(" ", nfkc("NFKC", q).casefold()).strip() for q in library_phrases(lib)
+            )
+            if p
+        }
+    )
+    find = ahocorasick_rs.AhoCorasick(patterns).find_matches_as_indexes
+    with calls_path.open("rb") as src, out_path.open("wb") as out:
+        for line in src:
+            call = loads(line)
+            matches = []
+            for i, turn in enumerate(call["turns"]):
+                text = collapse(" ", nfkc("NFKC", turn["text"]).casefold())
+                for m in find(text, overlapping=True):
+                    matches.append((i, *m))
+            out.write(dumps({"call_id": call["call_id"], "matches": matches}) + b"\n")
+
+
+def stored_sizes(rules_path: Path, calls_path: Path) -> tuple[float, float]:
+    """Mean bytes per call of the stored result: the full results array and the compact form
+    (what the web app stores), from ``Library.check_line``."""
+    from scoring.engine import load_library
+
+    library = load_library(json.loads(rules_path.read_bytes()))
+    full = compact = calls = 0
+    with calls_path.open("rb") as src:
+        for line in src:
+            full += len(library.check_line(line).results_json)
+            compact += len(library.check_line(line, compact=True).results_json)
+            calls += 1
+    return full / calls, compact / calls
 
 
 def floor_joined(rules_path: Path, calls_path: Path, out_path: Path) -> None:
@@ -392,11 +566,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.uniform:
         common, rare = common + rare, []
     size = make_calls(calls, args.calls, (common, rare))
+    lib_en = make_library_en(300)
+    paths["en"] = workdir / "rules-en-300.json"
+    paths["en"].write_text(json.dumps(lib_en, ensure_ascii=False), encoding="utf-8")
+    calls_en = workdir / "calls-en.jsonl"
+    size_en = make_calls_en(calls_en, args.calls, library_phrases(lib_en))
     print(f"compliance engine: {ENGINE_MODE}")
     print(
         f"generated {args.calls} calls, {size / 1e6:.1f} MB in {time.perf_counter() - t:.1f} s;"
         f" {os.cpu_count()} CPUs; best of {args.repeat}"
     )
+    print(f"generated {args.calls} English calls, {size_en / 1e6:.1f} MB")
     out = workdir / "out.jsonl"
     # The floor writes elsewhere: truncating a big engine output that the kernel is still
     # writing to disk would make the floor wait for the disk.
@@ -408,6 +588,8 @@ def main(argv: list[str] | None = None) -> int:
     times["engine@300"] = best_of(args.repeat, engine, paths[300], calls, out, 1)
     times["floor@3000"] = best_of(args.repeat, floor, paths[3000], calls, floor_out)
     times["engine@3000"] = best_of(args.repeat, engine, paths[3000], calls, out, 1)
+    times["floor en@300"] = best_of(args.repeat, floor_en, paths["en"], calls_en, floor_out)
+    times["engine en@300"] = best_of(args.repeat, engine, paths["en"], calls_en, out, 1)
     times["engine@300 workers=2"] = best_of(args.repeat, engine, paths[300], calls, out, 2)
     times["engine@3000 workers=2"] = best_of(args.repeat, engine, paths[3000], calls, out, 2)
     # A result line lists every rule: 10x the rules, ~10x the bytes to write. Time writing
@@ -440,6 +622,7 @@ def main(argv: list[str] | None = None) -> int:
         ("engine@3000 / engine@300", "engine@3000", "engine@300", "<= 1.5"),
         ("engine@3000 / floor@3000", "engine@3000", "floor@3000", "(info)"),
         ("engine@300 / floor joined", "engine@300", "floor@300 joined", "(info)"),
+        ("engine en@300 / floor en@300", "engine en@300", "floor en@300", "<= 1.5"),
     ]:
         print(f"{name:28} {ratio(a, b, 0):5.2f} {ratio(a, b, 1):5.2f}   target {target}")
     scoring = [
@@ -455,6 +638,12 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{f'workers1 / workers2 @{n}':28} {speedup:5.2f}   -     target >= 1.7 (2 cores);"
             f" CPU 2 workers / 1 = {cpu:.2f}"
+        )
+    for n in (300, 3000):
+        full, compact = stored_sizes(paths[n], calls)
+        print(
+            f"stored result per call @{n}: full {full / 1e3:.1f} kB, compact {compact / 1e3:.2f} kB"
+            f"   target compact <= 2 kB at 300"
         )
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"load average at the end: {load:.2f} (wall figures are unreliable when it is high)")

@@ -47,6 +47,7 @@ def home_panels(user) -> dict:
     if has_capability(user, "read_bulletins"):
         _bulletin_panels(user, stats, lists)
     _walkthrough_panels(user, stats, lists)
+    _action_panels(user, stats, lists)
     return {"stats": stats, "lists": lists}
 
 
@@ -75,7 +76,7 @@ def _agent_panels(user, stats: list[Stat], lists: list[Worklist]) -> None:
             [
                 {
                     "label": f"{e.call.call_id} · {e.scorecard.name}",
-                    "url": f"{url}#evaluation-{e.pk}",
+                    "url": f"{url}?open={e.pk}#evaluation-{e.pk}",
                     "meta": e.score if e.score is not None else "—",
                     "tone": "bad" if e.critical_failed or e.passed is False else "ok",
                 }
@@ -244,3 +245,67 @@ def _walkthrough_panels(user, stats: list[Stat], lists: list[Worklist]) -> None:
         lists.insert(0, worklist)
     else:
         lists.append(worklist)
+
+
+def _action_panels(user, stats: list[Stat], lists: list[Worklist]) -> None:
+    """The corrective actions waiting for the user: their own open ones (overdue first), the
+    done ones of their units awaiting a verification they may record, and how many of their
+    units' actions are overdue."""
+    from audits.actions.models import CorrectiveAction
+    from audits.actions.selectors import visible_actions
+    from qa_center.permissions import ACTION_CAPABILITIES
+
+    today = timezone.localdate()
+    Status = CorrectiveAction.Status  # noqa: N806
+    mine = list(
+        CorrectiveAction.objects.filter(owner=user, status=Status.OPEN)
+        .select_related("department", "team")
+        .order_by("due_on", "pk")[:10]
+    )
+    manages = any(has_capability(user, cap) for cap in ACTION_CAPABILITIES)
+    to_verify = []
+    if manages:
+        to_verify = list(
+            visible_actions(user)
+            .filter(status=Status.DONE)
+            .exclude(owner=user)
+            .select_related("owner")
+            .order_by("due_on", "pk")[:10]
+        )
+        overdue = visible_actions(user).filter(status=Status.OPEN, due_on__lt=today).count()
+        stats.append(
+            Stat(
+                _("Overdue corrective actions"),
+                overdue,
+                reverse("actions:list") + "?overdue=yes",
+                "bad" if overdue else "ok",
+            )
+        )
+    if not mine and not to_verify:
+        return
+    rows = [
+        {
+            "label": action.title,
+            "url": reverse("actions:detail", args=[action.pk]),
+            "meta": _("due %(date)s") % {"date": action.due_on.isoformat()},
+            "tone": "bad" if action.due_on < today else "",
+        }
+        for action in mine
+    ]
+    rows += [
+        {
+            "label": action.title,
+            "url": reverse("actions:detail", args=[action.pk]),
+            "meta": _("done by %(owner)s, to verify") % {"owner": action.owner.display_name},
+            "tone": "warn",
+        }
+        for action in to_verify
+    ]
+    lists.append(
+        Worklist(
+            _("Corrective actions"),
+            rows,
+            reverse("actions:list"),
+            _("No corrective actions."),
+        )
+    )

@@ -15,6 +15,7 @@ from org.forms import AgentMoveForm
 from org.models import Agent, Team
 from org.selectors import agents_for, departments_for, team_history, teams_for
 from org.services import agent_change_team
+from org.team_panels import team_panels
 from qa_center import filters
 from qa_center.filters import parse_for_page
 from qa_center.permissions import capability_required, get_scoped_or_404, has_capability
@@ -46,7 +47,14 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("-ended_on")[:50]
     )
     return render(
-        request, "org/team_detail.html", {"team": team, "members": members, "former": former}
+        request,
+        "org/team_detail.html",
+        {
+            "team": team,
+            "members": members,
+            "former": former,
+            "panels": team_panels(request.user, team),
+        },
     )
 
 

@@ -114,7 +114,7 @@ class RecordSerializer(serializers.Serializer):
 
 
 class SamplingInspectionSerializer(serializers.Serializer):
-    kind = serializers.CharField(default="sampling")
+    kind = serializers.SerializerMethodField()
     plan = serializers.IntegerField(source="plan.pk")
     name = serializers.CharField(source="plan.name")
     department = serializers.IntegerField(source="plan.department_id", allow_null=True)
@@ -123,6 +123,9 @@ class SamplingInspectionSerializer(serializers.Serializer):
     scored = serializers.IntegerField()
     mean_score = serializers.FloatField(allow_null=True)
     failed = serializers.IntegerField()
+
+    def get_kind(self, obj) -> str:
+        return "sampling"
 
 
 class SelfInspectionViewSet(
@@ -192,7 +195,7 @@ class SelfInspectionViewSet(
         parameters=[OpenApiParameter("week", OpenApiTypes.DATE, description="A day of the week.")],
         responses={200: SamplingInspectionSerializer(many=True)},
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def sampling(self, request):
         parsed = parse_for_api(request.query_params, {"week": filters.week})
         rows = selectors.sampling_inspections(request.user, week_start=parsed.get("week"))

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from audits.layers import report_views
 
 app_name = "layers"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("reports/monthly/", report_views.monthly_report, name="monthly_report"),
+]

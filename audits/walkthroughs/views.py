@@ -21,6 +21,7 @@ from qa_center import filters, periods
 from qa_center.filters import parse_for_page
 from qa_center.permissions import (
     get_scoped_or_404,
+    has_capability,
     may_draw_walkthroughs,
     may_run_walkthrough,
     visible_walkthroughs,
@@ -56,6 +57,8 @@ def month_list(request: HttpRequest) -> HttpResponse:
             "next_month": f"{periods.following(period).first_day:%Y-%m}",
             "rows": rows,
             "may_draw": may_draw_walkthroughs(request.user),
+            "may_report": has_capability(request.user, "audit")
+            or has_capability(request.user, "issue_bulletins"),
             "drawn": any(r.draw is not None for r in rows),
             "formula": scoring,
         },

@@ -192,7 +192,7 @@ class CallViewSet(viewsets.ReadOnlyModelViewSet):
         summary="The decisions on a call's weak critical failures, oldest first",
         responses={200: CriticalReviewSerializer(many=True)},
     )
-    @action(detail=True, methods=["get"], url_path="critical-reviews")
+    @action(detail=True, methods=["get"], url_path="critical-reviews", pagination_class=None)
     def critical_reviews(self, request, pk=None):
         call = self.get_object()
         return Response(CriticalReviewSerializer(critical_reviews_of(call), many=True).data)

@@ -31,6 +31,7 @@ from qa_center.permissions import (
 )
 from scoring.calls.importers import problem_location, render_problem
 from scoring.calls.models import Call, CallCheck, CriticalReview, ImportJob
+from scoring.calls.results import check_results
 from scoring.calls.selectors import SORTS, CallFilters, calls_for
 from scoring.calls.services.checks import library_activate_and_rescore, library_rescore_progress
 from scoring.calls.services.imports import import_file, import_job_progress, imports_for
@@ -269,7 +270,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
         check: CallCheck | None = call.auto_check
     except CallCheck.DoesNotExist:
         check = None
-    results = check.results if check else []
+    results = check_results(check)
     rule_titles = {}
     if check and isinstance(check.library.definition, dict):
         rule_titles = {

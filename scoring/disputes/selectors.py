@@ -9,6 +9,7 @@ from django.db.models import Case, Count, F, IntegerField, QuerySet, Value, When
 from org.models import User
 from qa_center.permissions import DISPUTE_CAPABILITIES, has_capability, scope_queryset
 from scoring.calls.models import Call
+from scoring.calls.results import check_results
 from scoring.disputes.models import Dispute
 
 # Who may open the dispute pages at all (DISPUTE_CAPABILITIES, in the permission module, which
@@ -57,7 +58,7 @@ def transcript_with_evidence(call: Call, rule_codes: set[str]) -> list[dict]:
     point at it, so the reviewer sees the evidence in place."""
     marks: dict[int, list[dict]] = defaultdict(list)
     check = getattr(call, "auto_check", None)
-    for result in (check.results if check else None) or []:
+    for result in check_results(check):
         if not isinstance(result, dict):
             continue
         code = result.get("code")

@@ -33,6 +33,7 @@ from scoring.disputes.services import (
     dispute_refusal,
     dispute_withdraw,
 )
+from scoring.evaluations import selectors as evaluation_selectors
 from scoring.evaluations.models import Evaluation
 
 
@@ -96,12 +97,18 @@ def dispute_create(request: HttpRequest, evaluation_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Your dispute was sent to the review group."))
             return redirect("disputes:dispute_detail", dispute.pk)
+    try:
+        check = evaluation.call.auto_check
+    except Exception:  # noqa: BLE001 - no automatic check for this call
+        check = None
+    results = evaluation_selectors.results_by_code(check.results if check else None)
     rows = [
         {
             "answer": answer,
             "checked": answer.pk in chosen,
             "reason": request.POST.get(f"reason_{answer.pk}", ""),
             "errors": errors.get(f"reason_{answer.pk}", []),
+            "result": results.get(answer.item.rule_code) if answer.item.rule_code else None,
         }
         for answer in answers
     ]
@@ -117,6 +124,8 @@ def dispute_create(request: HttpRequest, evaluation_pk: int) -> HttpResponse:
             "reason_errors": errors.get("reason", []),
             "deadline": evaluation.dispute_deadline(),
             "window_days": evaluation.dispute_window_days(),
+            "call": evaluation.call,
+            "turns": evaluation_selectors.call_transcript(evaluation.call),
         },
         status=400 if errors else 200,
     )

@@ -56,6 +56,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="RULES.json",
         help="validate a rule library: print its problems and warnings, score nothing",
     )
+    parser.add_argument(
+        "--compact",
+        action="store_true",
+        help="list only the rules that applied in each result (na implied)",
+    )
     parser.add_argument("calls", nargs="?", metavar="CALLS.jsonl", help="calls, or - for stdin")
 
 
@@ -78,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         output=args.output,
         workers=args.workers,
         check=args.check,
+        compact=args.compact,
     )
 
 
@@ -88,6 +94,7 @@ def run(
     output: str | None = None,
     workers: int = 1,
     check: str | None = None,
+    compact: bool = False,
     stdout: IO[Any] | None = None,
     stderr: IO[Any] | None = None,
     stdin: IO[Any] | None = None,
@@ -113,7 +120,17 @@ def run(
     with CollectorPaused() as collector:
         try:
             return _score(
-                data, rules, calls, output, workers, stdout, stderr, stdin, collector, freezing
+                data,
+                rules,
+                calls,
+                output,
+                workers,
+                stdout,
+                stderr,
+                stdin,
+                collector,
+                freezing,
+                compact,
             )
         finally:
             if freezing:
@@ -131,9 +148,10 @@ def _score(
     stdin: IO[Any] | None,
     collector: CollectorPaused,
     freezing: bool,
+    compact: bool = False,
 ) -> int:
     try:
-        library = Library(data)
+        library = Library(data, compact)
     except LibraryError as exc:
         stderr.write(f"qa_score: invalid rule library {rules}:\n")
         for problem in exc.problems:
@@ -447,11 +465,11 @@ def _score_serial(library: Library, source: IO[bytes], sink: Any) -> int:
 _WORKER_LIBRARY: Library | None = None
 
 
-def _worker_init(data: Any) -> None:
+def _worker_init(data: Any, compact: bool = False) -> None:
     global _WORKER_LIBRARY
     if _WORKER_LIBRARY is None:
         with CollectorPaused():  # a worker process of this command: as run() does
-            _WORKER_LIBRARY = Library(data)
+            _WORKER_LIBRARY = Library(data, compact)
 
 
 def _worker_score(first_line: int, block: bytes) -> tuple[bytes, Any, int]:
@@ -501,7 +519,7 @@ def _score_pooled(
     bad = 0
     writer = _Writer(sink, library)
     ctx = multiprocessing.get_context(method)
-    with ctx.Pool(workers, initializer=_worker_init, initargs=(data,)) as pool:
+    with ctx.Pool(workers, initializer=_worker_init, initargs=(data, library.compact)) as pool:
         # A bounded window of blocks in flight keeps memory flat on huge inputs while
         # results are written in input order.
         pending: deque = deque()

@@ -20,7 +20,7 @@ from scoring.engine.calls import Call, CallError, parse_call, parse_line
 from scoring.engine.library import TIMING_KINDS, UNLESS_ROLE, Problem, Rule, parse_library
 from scoring.engine.matcher import SPEAKER_CODE, Matcher
 from scoring.engine.normalize import CallText, normalize_call
-from scoring.engine.result import CheckResult
+from scoring.engine.result import CheckResult, codes_digest, compact_results
 
 try:  # compiled by Cython (``python -m scoring.engine.build``); the annotations type the loops
     import cython
@@ -68,11 +68,13 @@ def _num(value: float | int) -> str:
 class Library:
     """A validated, compiled rule library. Build it with :func:`load_library`."""
 
-    def __init__(self, data: Any) -> None:
+    def __init__(self, data: Any, compact: bool = False) -> None:
         # The collector is left as it is: the web app and its tasks compile libraries here
         # too, and switching it is process-wide (every thread of a server). qa_score pauses
         # it around its own compile (see ``scoring.engine.cli``).
         self.rules, self.warnings = parse_library(data)
+        #: Result lines list only the rules that applied (``na`` implied: qa_score --compact).
+        self.compact = compact
         self.name = data.get("name")
         self.version = data.get("version")
         self._data = data
@@ -96,6 +98,7 @@ class Library:
         self._matcher = matcher
 
         self._code_json = [_json_str(r.code) for r in self.rules]
+        self._codes_digest = codes_digest([r.code for r in self.rules])
         self._integral = all(float(r.points).is_integer() for r in self.rules)
         default_frags: list[str] = []
         self._default_outcome: list[str | None] = []
@@ -111,7 +114,8 @@ class Library:
                 outcome = (
                     FAIL if rule.kind == "required" else PASS if rule.kind == "forbidden" else NA
                 )
-                default_frags.append(self._fragment(pos, outcome, "", None))
+                skip = self.compact and outcome == NA
+                default_frags.append("" if skip else self._fragment(pos, outcome, "", None))
                 if outcome == PASS:
                     passed += rule.points
                 elif outcome == FAIL:
@@ -184,14 +188,17 @@ class Library:
         self._score_into(call, out)
         return True
 
-    def check_line(self, line: bytes | str) -> CheckResult:
+    def check_line(self, line: bytes | str, compact: bool = False) -> CheckResult:
         """The result of one call line in parts (:class:`CheckResult`), for storing it: the
-        same values as the result line, without writing and parsing JSON for the head. Raises
-        ``CallError`` for an invalid call."""
+        same values as the result line, without writing and parsing JSON for the head. With
+        ``compact``, ``results_json`` is the compact form (only the rules that applied, by
+        position; see :mod:`scoring.engine.result`). Raises ``CallError`` for an invalid
+        call."""
         call = parse_line(line)
         parts: list = []
         weak: list = []
-        score, critical, outcomes = self._score_into(call, parts, weak)
+        frags: dict | None = {} if compact else None
+        score, critical, outcomes = self._score_into(call, parts, weak, frags)
         ordered = list(self._default_outcome)
         for pos, outcome in outcomes.items():
             ordered[pos] = outcome
@@ -200,7 +207,26 @@ class Library:
         flags = [False] * len(ordered)
         for pos in weak:
             flags[pos] = True
-        return CheckResult(call.call_id, score, bool(critical), ordered, self.join(parts), flags)
+        if frags is not None:
+            results = self._compact(ordered, frags)
+        else:
+            results = self.join(parts)
+        return CheckResult(call.call_id, score, bool(critical), ordered, results, flags)
+
+    def _compact(self, ordered: list, frags: dict) -> bytes:
+        """The compact form: every rule's outcome from ``ordered``, the details (evidence,
+        values, not counted, weak) from the fragments of the rules the call touched (the
+        others have none)."""
+        positions = sorted(frags)
+        touched = [json.loads(frags[pos]) for pos in positions]
+        data = compact_results(
+            touched,
+            {r["code"]: p for p, r in zip(positions, touched, strict=True)},
+            self._codes_digest,
+        )
+        data["pass"] = [i for i, o in enumerate(ordered) if o == PASS]
+        data["fail"] = [i for i, o in enumerate(ordered) if o == FAIL]
+        return _dumps(data).encode()
 
     def score_parsed(self, call: Call) -> bytes:
         """The result line (UTF-8 JSON, no newline) for a validated call."""
@@ -262,7 +288,9 @@ class Library:
             out.append(sources[layout[i]][layout[i + 1] : layout[i + 2]])
         return out
 
-    def _score_into(self, call: Call, parts: list, weak: list | None = None) -> tuple:
+    def _score_into(
+        self, call: Call, parts: list, weak: list | None = None, frags: dict | None = None
+    ) -> tuple:
         """Append the result line's pieces to ``parts``; return (score as written, critical
         failures, {rule position: outcome} for the rules the call touched). The positions of
         weak critical failures are appended to ``weak`` (see :meth:`_is_weak`)."""
@@ -311,15 +339,20 @@ class Library:
                 elif outcome == FAIL:
                     failed += points
                     critical += rule.critical
-            if prev < pos:
+            if offsets[prev] < offsets[pos]:  # untouched rules (none when all are na, compact)
                 parts.append(slice(offsets[prev] + first, offsets[pos]))
                 first = False
+            prev = pos + 1
+            if outcome == NA and self.compact:
+                continue
             if not first:
                 parts.append(b",")
-            parts.append(self._fragment(pos, outcome, evidence, value, extra).encode())
+            fragment = self._fragment(pos, outcome, evidence, value, extra)
+            if frags is not None:
+                frags[pos] = fragment
+            parts.append(fragment.encode())
             first = False
-            prev = pos + 1
-        if prev < len(rules):
+        if offsets[prev] < offsets[-1]:
             parts.append(slice(offsets[prev] + first, offsets[-1]))
 
         if not self._integral:
@@ -691,9 +724,10 @@ def error_line(exc: CallError, line_no: int) -> bytes:
     return _dumps({"call_id": exc.call_id, "line": line_no, "error": exc.message}).encode()
 
 
-def load_library(data: Any) -> Library:
-    """Validate and compile a rule library; raises ``LibraryError`` if it is invalid."""
-    return Library(data)
+def load_library(data: Any, compact: bool = False) -> Library:
+    """Validate and compile a rule library; raises ``LibraryError`` if it is invalid. With
+    ``compact``, result lines list only the rules that applied (``na`` implied)."""
+    return Library(data, compact)
 
 
 def check_library(data: Any) -> list[Problem]:

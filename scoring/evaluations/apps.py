@@ -15,6 +15,11 @@ class EvaluationsConfig(AppConfig):
 
         register_rule_quality(quality=_quality, examples=_examples)
         register_library_panel(_trials_panel)
+        # The team page (org, below) shows the team's results.
+        from org.team_panels import register_team_panel
+        from scoring.evaluations.team_panel import results_panel
+
+        register_team_panel(results_panel)
 
 
 def _quality(codes, date_from, date_to):

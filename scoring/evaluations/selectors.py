@@ -15,6 +15,7 @@ from qa_center import filters
 from qa_center.periods import DAY, period_of
 from qa_center.permissions import visible_evaluations, visible_evaluators
 from scoring.calls.models import CallCheck
+from scoring.calls.results import check_results
 from scoring.calls.transcript import results_by_code, transcript_turns
 from scoring.evaluations.models import (
     Answer,
@@ -119,7 +120,7 @@ def format_answer(item: ScorecardItem | None, state: Any) -> str:
 def evaluation_sections(evaluation: Evaluation) -> list[SectionRows]:
     """The scorecard by section with this evaluation's answers: two queries."""
     check = _check(evaluation)
-    results = results_by_code(check.results if check else None)
+    results = results_by_code(check_results(check))
     sections = {
         s.pk: SectionRows(s)
         for s in ScorecardSection.objects.filter(scorecard=evaluation.scorecard_id)
@@ -146,7 +147,7 @@ def call_transcript(call) -> list:
         check = call.auto_check
     except CallCheck.DoesNotExist:
         check = None
-    return transcript_turns(call.turns, check.results if check else None)
+    return transcript_turns(call.turns, check_results(check))
 
 
 @dataclass

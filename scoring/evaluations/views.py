@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from org.models import Agent, Team
 from qa_center.filters import parse_for_page
+from qa_center.periods import WEEK, current, previous
 from qa_center.permissions import (
     capability_required,
     get_scoped_or_404,
@@ -24,6 +25,7 @@ from qa_center.permissions import (
     scope_queryset,
 )
 from scoring.calls.models import Call
+from scoring.calls.results import check_results
 from scoring.evaluations import hooks
 from scoring.evaluations import selectors as sel
 from scoring.evaluations.models import Evaluation, Scorecard, ScorecardSection
@@ -239,17 +241,75 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+TREND_WEEKS = 8
+
+
+def _trend(evaluations) -> dict:
+    """The agent's mean score per week over the last TREND_WEEKS weeks, as an SVG polyline
+    drawn on the server (no script, no CDN: the CSP allows neither)."""
+    weeks = [current(WEEK)]
+    for _week in range(TREND_WEEKS - 1):
+        weeks.insert(0, previous(weeks[0]))
+    rows = evaluations.filter(submitted_at__gte=weeks[0].start).values_list(
+        "submitted_at", "score"
+    )
+    sums: dict[int, list] = {i: [] for i in range(len(weeks))}
+    for submitted_at, score in rows:
+        if score is None:
+            continue
+        for i, week in enumerate(weeks):
+            if submitted_at in week:
+                sums[i].append(float(score))
+                break
+    width, height, pad = 560, 160, 28
+    step = (width - 2 * pad) / (len(weeks) - 1)
+    points = []
+    for i, week in enumerate(weeks):
+        values = sums[i]
+        mean = round(sum(values) / len(values), 1) if values else None
+        x = pad + i * step
+        y = None if mean is None else pad + (100 - mean) / 100 * (height - 2 * pad)
+        points.append(
+            {"week": week, "mean": mean, "count": len(values), "x": round(x, 1), "y": y}
+        )
+    drawn = [p for p in points if p["y"] is not None]
+    for p in drawn:
+        p["y"] = round(p["y"], 1)
+    return {
+        "points": points,
+        "line": " ".join(f"{p['x']},{p['y']}" for p in drawn),
+        "width": width,
+        "height": height,
+        "pad": pad,
+        "right": width - pad,
+        "grid": [
+            {"value": v, "y": round(pad + (100 - v) / 100 * (height - 2 * pad), 1)}
+            for v in (0, 50, 100)
+        ],
+        "any": bool(drawn),
+    }
+
+
 @capability_required("own_results")
 def my_evaluations(request: HttpRequest) -> HttpResponse:
+    """The agent's results: the trend of the last weeks, the list (date, score, critical,
+    acknowledged, disputable until), and one evaluation opened at a time (`?open=<id>`;
+    by default the newest one still to acknowledge, else none)."""
     qs = sel.my_evaluations(request.user)
-    page = Paginator(qs, 10).get_page(request.GET.get("page"))
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    raw_open = request.GET.get("open", "")
+    opened = None
+    if raw_open.isascii() and raw_open.isdigit() and int(raw_open) <= 2**31 - 1:
+        opened = qs.filter(pk=int(raw_open)).first()
+    elif not raw_open:
+        opened = next((e for e in page if e.acknowledged_at is None), None)
     cards = []
-    for evaluation in page:
+    for evaluation in [opened] if opened is not None else []:
         try:
             check = evaluation.call.auto_check
         except Exception:  # noqa: BLE001 - no automatic check for this call
             check = None
-        results = sel.results_by_code(check.results if check else None)
+        results = sel.results_by_code(check_results(check))
         rows = [
             {
                 "answer": a,
@@ -266,12 +326,17 @@ def my_evaluations(request: HttpRequest) -> HttpResponse:
                 "turns": sel.call_transcript(evaluation.call),
             }
         )
+    query = request.GET.copy()
+    query.pop("open", None)
     return render(
         request,
         "evaluations/my_evaluations.html",
         {
             "page": page,
             "cards": cards,
+            "opened": opened,
+            "trend": _trend(qs),
+            "page_query": query.urlencode(),
         },
     )
 
@@ -286,7 +351,8 @@ def evaluation_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Thank you: the evaluation is acknowledged."))
-    return redirect(f"{reverse('evaluations:my_evaluations')}#evaluation-{evaluation.pk}")
+    url = reverse("evaluations:my_evaluations")
+    return redirect(f"{url}?open={evaluation.pk}#evaluation-{evaluation.pk}")
 
 
 # --- Scorecards ------------------------------------------------------------------------------

@@ -204,7 +204,7 @@ class RuleLibraryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         ],
         responses={200: RuleQualitySerializer(many=True)},
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def quality(self, request, pk=None):
         library = self.get_object()
         parsed = filters.parse_for_api(

@@ -12,3 +12,8 @@ class SamplingConfig(AppConfig):
         from scoring.sampling.next import next_in_queue
 
         register_after_submit(next_in_queue)
+
+        from org.team_panels import register_team_panel
+        from scoring.sampling.team_panel import waiting_panel
+
+        register_team_panel(waiting_panel)

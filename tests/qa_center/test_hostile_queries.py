@@ -94,6 +94,13 @@ ENDPOINTS = [
     ("/api/v1/calibrations/{session}/results/", ["page"]),
     ("/api/v1/bulletins/", ["kind", "level", "period_start", "status", "page"]),
     ("/api/v1/improvement-targets/", ["status", "level", "metric", "page"]),
+    # corrective actions and inspections
+    ("/audits/actions/", ["status", "source", "mine", "overdue"]),
+    ("/audits/inspections/", ["week"]),
+    ("/api/v1/corrective-actions/", ["status", "source", "mine", "overdue", "page"]),
+    ("/api/v1/inspections/", ["page"]),
+    ("/api/v1/inspections/sampling/", ["week"]),
+    ("/api/v1/third-party-evaluations/", ["page"]),
 ]
 
 
@@ -110,6 +117,9 @@ NOT_LISTS = {
     "/scoring/imports/new/",
     "/scoring/rules/import/",
     "/scoring/sampling/new/",
+    "/audits/actions/new/",
+    "/audits/inspections/self/new/",
+    "/audits/inspections/third-party/new/",
 }
 
 

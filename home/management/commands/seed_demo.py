@@ -13,7 +13,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from audits.inspections import demo as inspections_demo
+from audits.walkthroughs import demo as walkthroughs_demo
 from bulletins import demo as bulletins_demo
+from kpi import demo as kpi_demo
 from org import demo as org_demo
 from org.demo import DEMO_LOGINS
 from scoring.calibration import demo as calibration_demo
@@ -30,6 +32,8 @@ DEMOS = [
     ("disputes", disputes_demo),
     ("calibration", calibration_demo),
     ("inspections", inspections_demo),
+    ("walkthroughs", walkthroughs_demo),
+    ("kpi", kpi_demo),
     ("bulletins", bulletins_demo),
 ]
 

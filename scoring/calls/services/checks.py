@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from qa_center.periods import DAY, period_of
 from scoring.calls.models import Call, CallCheck, Review
+from scoring.calls.results import compact_from_results
 from scoring.calls.services import copy as _pg
 from scoring.engine import CallError, CheckResult
 from scoring.rules.models import RuleLibrary
@@ -37,15 +38,18 @@ def engine_call(call_id: str, turns: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def check_from_result(call_pk: int, library: RuleLibrary, result: dict[str, Any]) -> CallCheck:
-    """A CallCheck row (unsaved) from one engine result."""
+    """A CallCheck row (unsaved) from one engine result, stored compactly: `outcomes` holds
+    the rules that applied (``na`` implied), `results` the compact form
+    (scoring.calls.results reads both back)."""
     score = result.get("score")
+    results = result.get("results", [])
     return CallCheck(
         call_id=call_pk,
         library=library,
         score=None if score is None else Decimal(str(score)).quantize(Decimal("0.01")),
         critical_failed=bool(result.get("critical_failed")),
-        outcomes={r["code"]: r["outcome"] for r in result.get("results", [])},
-        results=result.get("results", []),
+        outcomes={r["code"]: r["outcome"] for r in results if r["outcome"] != "na"},
+        results=compact_from_results(results, [r["code"] for r in results]),
     )
 
 
@@ -94,7 +98,7 @@ def call_checks_run(
     critical = [bool(rule.critical) for rule in compiled.rules]
     for pk, call_id, turns in calls.values_list("pk", "call_id", "turns").iterator(2000):
         try:
-            result = compiled.check_line(orjson.dumps(engine_call(call_id, turns)))
+            result = compiled.check_line(orjson.dumps(engine_call(call_id, turns)), compact=True)
         except ValueError:
             # Imported calls are validated against the same contract, so this is a bug or a
             # row edited by hand; one bad call must not stop the others.
@@ -114,14 +118,15 @@ def check_from_check_result(
     call_pk: int, library: RuleLibrary, codes: Sequence[str], result: CheckResult
 ) -> CallCheck:
     """A CallCheck row (unsaved) from the engine's typed result (the same values as
-    `check_from_result` gives from the result dict)."""
+    `check_from_result` gives from the result dict); `result` comes from
+    ``check_line(..., compact=True)``: its results are the compact form."""
     score = None if result.score == "null" else Decimal(result.score).quantize(Decimal("0.01"))
     return CallCheck(
         call_id=call_pk,
         library=library,
         score=score,
         critical_failed=result.critical_failed,
-        outcomes=dict(zip(codes, result.outcomes, strict=True)),
+        outcomes={c: o for c, o in zip(codes, result.outcomes, strict=True) if o != "na"},
         results=orjson.loads(result.results_json),
     )
 
@@ -184,19 +189,19 @@ _CHECK_COLUMNS = [
 
 class _CheckLines:
     """COPY lines of the checks table from the engine's :class:`CheckResult`, with the same
-    values as `check_from_result`: the `results` column is the array the engine wrote, not
-    parsed and written again; the `outcomes` column is filled into a template made once from
-    the library's rule codes."""
+    values as `check_from_result`: the `results` column is the compact form the engine wrote
+    (``check_line(..., compact=True)``), not parsed and written again; the `outcomes` column
+    is the applied rules' outcomes, joined from each rule's ready-made ``"CODE":"pass"`` and
+    ``"CODE":"fail"``."""
 
     def __init__(self, library_pk: int, codes: Sequence[str], now: bytes) -> None:
         self.head = b"\t%d\t" % library_pk
         self.tail = b"\t%s\n" % now
-        template = (
-            b"{"
-            + b",".join(_pg.dumps_bytes(code).replace(b"%", b"%%") + b':"%s"' for code in codes)
-            + b"}"
-        )
-        self.outcomes = _pg.field_bytes(template)
+        keys = [_pg.dumps_bytes(code) for code in codes]
+        self.pairs = {
+            outcome: [key + b':"' + outcome.encode() + b'"' for key in keys]
+            for outcome in ("pass", "fail")
+        }
         self.scores: dict[str, bytes] = {}  # score as written -> as COPY text
 
     def __call__(self, pk: int, result: CheckResult) -> bytes:
@@ -208,10 +213,15 @@ class _CheckLines:
             self.head,
             score,
             b"t" if result.critical_failed else b"f",
-            self.outcomes % tuple(outcome.encode() for outcome in result.outcomes),
+            self.outcomes(result.outcomes),
             _pg.field_bytes(result.results_json),
             self.tail,
         )
+
+    def outcomes(self, outcomes: Sequence[str]) -> bytes:
+        pairs = self.pairs
+        applied = [pairs[o][i] for i, o in enumerate(outcomes) if o != "na"]
+        return _pg.field_bytes(b"{" + b",".join(applied) + b"}")
 
 
 def _checks_run_pg(
@@ -254,7 +264,7 @@ def _checks_run_pg(
         for pk, call_id, turns, _checked in calls:
             line = '{"call_id":' + _pg.dumps(call_id) + ',"turns":' + turns + "}"
             try:
-                result = compiled.check_line(line)
+                result = compiled.check_line(line, compact=True)
             except CallError as exc:
                 logger.error("call %s could not be checked: %s", call_id, exc)
                 continue

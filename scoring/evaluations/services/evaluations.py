@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from qa_center.notifications import notify
 from scoring.calls.models import Call, CallCheck
+from scoring.calls.results import check_outcomes
 from scoring.evaluations.models import (
     Answer,
     Evaluation,
@@ -135,9 +136,7 @@ def prefill_from_check(
         check = None
     if check is None:
         return {}
-    outcomes = check.outcomes or {
-        r.get("code"): r.get("outcome") for r in check.results or [] if isinstance(r, dict)
-    }
+    outcomes = check_outcomes(check)  # na included: the stored outcomes imply it
     if items is None:
         items = scorecard.items.all()
     prefill: dict[str, dict[str, Any]] = {}
@@ -682,7 +681,8 @@ def _notify_agent(evaluation: Evaluation) -> None:
             "score": "—" if evaluation.score is None else evaluation.score,
         },
         body=_("Please read it and acknowledge it."),
-        url=reverse("evaluations:my_evaluations") + f"#evaluation-{evaluation.pk}",
+        url=reverse("evaluations:my_evaluations")
+        + f"?open={evaluation.pk}#evaluation-{evaluation.pk}",
     )
 
 

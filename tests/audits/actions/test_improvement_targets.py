@@ -273,3 +273,18 @@ def test_a_target_amended_while_the_week_is_followed_up_stays_amended(hand_week,
     assert first.status == "amended" and first.escalated_at is None
     assert replacement[0].status == "open"
     assert not Notification.objects.filter(title__contains="escalated").exists()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_target_forms_default_due_date_fills_the_date_box_in_every_language(
+    client, hand_week, language
+):
+    """Issue 15 item 8: in Chinese the default due date rendered as 2026/12/14, which
+    <input type=date> rejects (the box was blank); it is ISO yyyy-mm-dd in every language."""
+    services.bulletins_generate_week(week_start=WEEK)
+    team = bulletin(f"team:{hand_week.team_a1.pk}")
+    client.force_login(hand_week.users["teamlead"])
+    url = reverse("bulletins:target_create", args=[team.pk]) + "?metric=rule&code=HOLD"
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    due = (team.period_start + datetime.timedelta(weeks=3)).isoformat()
+    assert f'type="date" name="due_week" value="{due}"' in page

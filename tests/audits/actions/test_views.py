@@ -93,3 +93,24 @@ def test_the_due_date_box_holds_an_iso_date_in_every_language(client, world, lan
     page = response.content.decode()
     assert response.status_code == 200  # the empty title keeps the form on the page
     assert 'type="date" name="due_on" value="2026-12-31"' in page
+
+
+def test_the_home_page_lists_ones_own_actions_and_those_to_verify(client, world):
+    import datetime
+
+    from audits.actions import services
+
+    people = dep_a_people(world)
+    overdue = make_action(world, due_on=datetime.date(2020, 1, 1), title="逾期的措施")
+    done = make_action(world, title="待验证的措施")
+    services.action_complete(action=done, by=people["owner_a"])
+    client.force_login(people["owner_a"])
+    page = client.get(reverse("home")).content.decode()
+    assert "逾期的措施" in page and "待验证的措施" not in page
+    client.force_login(people["auditor_a"])
+    page = client.get(reverse("home")).content.decode()
+    assert "待验证的措施" in page
+    assert reverse("actions:list") + "?overdue=yes" in page
+    client.force_login(people["auditor_b"])
+    page = client.get(reverse("home")).content.decode()
+    assert "待验证的措施" not in page and overdue.title not in page

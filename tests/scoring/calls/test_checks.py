@@ -10,10 +10,12 @@ import orjson
 import pytest
 
 from scoring.calls.models import Call, CallCheck
+from scoring.calls.results import compact_from_results
 from scoring.calls.services import checks
 from scoring.calls.services import copy as _pg
 from scoring.calls.services.imports import import_file
 from scoring.engine import load_library
+from scoring.engine.result import expand_results
 from scoring.rules.services import library_activate, library_create
 from tests.factories import HOTLINE, active_hotline, call_dict, jsonl
 
@@ -207,17 +209,23 @@ def test_check_lines_hold_what_the_result_line_says(monkeypatch):
         result = orjson.loads(out)
         scores.add(result["score"])
         del parsed[:]
-        fields = _copy_fields(check_lines(7, engine.check_line(line)))
+        fields = _copy_fields(check_lines(7, engine.check_line(line, compact=True)))
         assert all(len(raw) < 10 for raw in parsed)  # at most the score was parsed
         score = result["score"]
+        # Stored compactly: the applied rules' outcomes (na implied), the compact results,
+        # which give the result line's rules back.
         assert fields == [
             b"7",
             b"3",
             b"\\N" if score is None else str(score).encode(),
             b"t" if result["critical_failed"] else b"f",
-            {r["code"]: r["outcome"] for r in result["results"]},
-            result["results"],
+            {r["code"]: r["outcome"] for r in result["results"] if r["outcome"] != "na"},
+            compact_from_results(result["results"], codes),
             b"NOW",
+        ]
+        na = {"outcome": "na", "evidence": []}
+        assert expand_results(fields[5], codes, with_na=True) == [
+            r if r["outcome"] != "na" else {"code": r["code"], **na} for r in result["results"]
         ]
     assert len(scores) > 10  # various scores
 

@@ -64,8 +64,8 @@ def weak_engine(monkeypatch):
         class Wrapped:
             rules = compiled.rules
 
-            def check_line(self, line):
-                result = compiled.check_line(line)
+            def check_line(self, line, compact=False):
+                result = compiled.check_line(line, compact=compact)
                 weak = [rule.code == "SEVERE" for rule in compiled.rules]
                 return WeakResult(*result[:5], weak=weak)
 

@@ -57,7 +57,7 @@ def test_agent_acknowledges_own_evaluation_only(evaluations, world, client):
     assert response.status_code == 302
     own.refresh_from_db()
     assert own.status == "acknowledged" and own.acknowledged_at
-    html = client.get(reverse("evaluations:my_evaluations")).content.decode()
+    html = client.get(response.url).content.decode()  # back on the same evaluation, opened
     assert 'data-testid="acknowledged"' in html
     colleague = evaluations["colleague"]
     assert (

@@ -37,6 +37,7 @@ class Command(BaseCommand):
             output=options["output"],
             workers=options["workers"],
             check=options["check"],
+            compact=options.get("compact", False),
             stdout=stdout,
             stderr=stderr,
         )
