@@ -33,7 +33,11 @@ from scoring.calls.importers import problem_location, render_problem
 from scoring.calls.models import Call, CallCheck, CriticalReview, ImportJob
 from scoring.calls.results import check_results
 from scoring.calls.selectors import SORTS, CallFilters, calls_for
-from scoring.calls.services.checks import library_activate_and_rescore, library_rescore_progress
+from scoring.calls.services.checks import (
+    library_activate_and_rescore,
+    library_rescore_progress,
+    period_calls,
+)
 from scoring.calls.services.imports import import_file, import_job_progress, imports_for
 from scoring.calls.services.reviews import critical_review_decide, critical_reviews_of
 from scoring.calls.transcript import transcript_turns
@@ -477,11 +481,28 @@ def library_activate(request: HttpRequest, pk: int) -> HttpResponse:
             for error in errors:
                 messages.error(request, error)
         return redirect("rules:library_detail", pk=pk)
+    date_from, date_to = form.cleaned_data["rescore_from"], form.cleaned_data["rescore_to"]
+    if request.POST.get("confirmed") != "1":
+        # Activation changes every call checked from now on, for the whole center: say so, and
+        # how many stored calls it rescores, before doing it.
+        rescore = period_calls(date_from, date_to).count() if (date_from or date_to) else 0
+        current = RuleLibrary.objects.filter(status=RuleLibrary.Status.ACTIVE).first()
+        return render(
+            request,
+            "calls/library_activate_confirm.html",
+            {
+                "library": library,
+                "current": current,
+                "rescore": rescore,
+                "rescore_from": date_from,
+                "rescore_to": date_to,
+            },
+        )
     try:
         library = library_activate_and_rescore(
             library=library,
-            rescore_from=form.cleaned_data["rescore_from"],
-            rescore_to=form.cleaned_data["rescore_to"],
+            rescore_from=date_from,
+            rescore_to=date_to,
         )
     except LibraryInvalidError as exc:
         for problem in exc.problems:

@@ -29,11 +29,15 @@ from scoring.rules.services import (
     library_try,
 )
 
+# A compliant call: it passes every rule of the starter library that applies (a test holds it).
 SAMPLE_DIALOGUE = "客服：您好，很高兴为您服务，请问有什么可以帮您？\n客户：我想查一下话费。\n"
+SAMPLE_DIALOGUE += "客服：好的，为了您的账户安全，请先提供服务密码验证一下身份。\n"
+SAMPLE_DIALOGUE += "客户：好的，密码已经输入了。\n"
 SAMPLE_DIALOGUE += (
-    "客服：好的，请稍等，我帮您查询。\n客服：您本月话费是58元。\n客户：好的，谢谢。\n"
+    "客服：验证通过，谢谢您。请稍等，我帮您查询。\n客服：您本月话费是58元。\n"
+    "客户：好的，谢谢。\n"
 )
-SAMPLE_DIALOGUE += "客服：感谢您的来电，再见。"
+SAMPLE_DIALOGUE += "客服：请问还有其他可以帮您的吗？感谢您的来电，祝您生活愉快，再见。"
 
 
 class LibraryImportForm(forms.Form):

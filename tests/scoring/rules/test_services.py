@@ -121,8 +121,13 @@ def test_pages(client, world, django_capture_on_commit_callbacks):
     assert b"<mark" in response.content
     export = client.get(reverse("rules:library_export", args=[library.pk]))
     assert json.loads(export.content) == library.definition
+    url = reverse("calls:library_activate", args=[library.pk])
+    asked = client.post(url, {})  # activation for the whole center is confirmed first
+    assert b'data-testid="activate-confirm"' in asked.content
+    library.refresh_from_db()
+    assert library.status == "draft"
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("calls:library_activate", args=[library.pk]), {})
+        client.post(url, {"confirmed": "1"})
     library.refresh_from_db()
     assert library.status == "active"
 
