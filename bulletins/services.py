@@ -636,7 +636,15 @@ def _month_data(collected: Collected, org: Org, month: periods.Period) -> dict:
         "shortfalls": center["shortfalls"],
         "targets_met": [t for t in targets if t["status"] == "met"],
         "targets_missed": [t for t in targets if t["status"] in ("missed", "escalated")],
+        "walkthroughs": _walkthrough_results(month.first_day),
     }
+
+
+def _walkthrough_results(month: datetime.date) -> dict:
+    """The month's process walk-throughs (audits.walkthroughs) for the notice."""
+    from audits.walkthroughs.selectors import month_results
+
+    return month_results(month)
 
 
 def bulletin_update_decisions(*, bulletin: Bulletin, decisions: str, actor: User) -> Bulletin:

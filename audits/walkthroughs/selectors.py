@@ -158,3 +158,40 @@ def due_for(user, *, limit: int = 8) -> list[Walkthrough]:
         )
     ).order_by("rank", "documents_due_at", "-month", "department__code", "slot")
     return list(ranked[:limit])
+
+
+def month_results(month: datetime.date) -> dict:
+    """The month's walk-through results for the monthly red-header notice, as plain data (the
+    notice freezes its contents as JSON): each walk-through with its verdict and score, and
+    each department's score. Two queries."""
+    first = periods.month_start_of(month)
+    walkthroughs = list(
+        Walkthrough.objects.filter(month=first)
+        .select_related("department", "standard", "version")
+        .order_by("department__code", "slot")
+    )
+    rows, scores = [], {}
+    for w in walkthroughs:
+        rows.append(
+            {
+                "department": w.department.name,
+                "code": w.standard.code,
+                "title": w.version.title,
+                "status": w.status,
+                "verdict": w.verdict,
+                "verdict_label": str(w.get_verdict_display()) if w.verdict else "",
+                "score": float(w.score) if w.score is not None else None,
+            }
+        )
+        if w.score is not None:
+            scores.setdefault(w.department.name, []).append(w.score)
+    departments = [
+        {
+            "department": name,
+            "score": float(
+                (sum(values, Decimal(0)) / len(values)).quantize(scoring.ONE_PLACE, ROUND_HALF_UP)
+            ),
+        }
+        for name, values in scores.items()
+    ]
+    return {"walkthroughs": rows, "departments": departments}

@@ -60,7 +60,9 @@ def test_a_departments_auditor_gets_only_their_department(concluded, client):
     client.force_login(walk.users["auditor_b"])
     html = client.get(URL, {"month": "2026-11"}).content.decode()
     assert walkthrough.standard.code not in html
-    assert client.get(URL, {"month": "2026-11", "department": walk.world.dep_a.pk}).status_code == 403
+    assert (
+        client.get(URL, {"month": "2026-11", "department": walk.world.dep_a.pk}).status_code == 403
+    )
     for name in ("agent", "teamlead", "supervisor", "owner_a"):
         client.force_login(walk.users[name])
         assert client.get(URL).status_code == 403, name

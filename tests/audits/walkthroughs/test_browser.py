@@ -31,7 +31,7 @@ def test_draw_start_countdown_late_upload_drill_finding_revise(
     world, live_server, browser, settings, tmp_path
 ):
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    walk = walk_world(world)
+    walk_world(world)
     month = f"{periods.current(periods.MONTH).first_day:%Y-%m}"
 
     auditor, page = _tab(browser, live_server, "auditor")
