@@ -654,7 +654,7 @@ def seed(*, stdout=None, rng: random.Random | None = None) -> dict:
                 for user in agent_users.values():
                     acknowledgement_record(standard=standard, user=user)
     counts = {
-        kind: Standard.objects.filter(kind=kind).count()
+        kind.value: Standard.objects.filter(kind=kind).count()
         for kind in (Kind.SYSTEM, Kind.PROCESS, Kind.SPECIFICATION)
     }
     if stdout:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from audits.inspections import demo as inspections_demo
+from audits.standards import demo as standards_demo
 from audits.walkthroughs import demo as walkthroughs_demo
 from bulletins import demo as bulletins_demo
 from kpi import demo as kpi_demo
@@ -31,6 +32,7 @@ DEMOS = [
     ("sampling", sampling_demo),
     ("disputes", disputes_demo),
     ("calibration", calibration_demo),
+    ("standards", standards_demo),
     ("inspections", inspections_demo),
     ("walkthroughs", walkthroughs_demo),
     ("kpi", kpi_demo),
