@@ -3,7 +3,7 @@ and activating a rule library with the rescoring of a period's calls."""
 
 from django.urls import path
 
-from . import views
+from . import import_templates, views
 
 app_name = "calls"
 
@@ -14,6 +14,11 @@ urlpatterns = [
     path("calls/<int:pk>/critical-review/", views.critical_review, name="critical_review"),
     path("imports/", views.import_list, name="import_list"),
     path("imports/new/", views.import_upload, name="import"),
+    path(
+        "imports/template.<str:fmt>",
+        import_templates.import_template,
+        name="import_template",
+    ),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/progress/", views.import_progress, name="import_progress"),
     path("rules/<int:pk>/activate/", views.library_activate, name="library_activate"),

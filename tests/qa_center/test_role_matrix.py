@@ -68,6 +68,7 @@ PAGES: list[tuple[str, str | None, str, tuple[str, ...] | None, tuple]] = [
                                                            (LOGIN, 404, 404, 404, 200, 200, 200)),
     ("calls:import_list", None, "get", ("import",),        (LOGIN, 403, 403, 200, 403, 403, 200)),
     ("calls:import", None, "get", ("import",),             (LOGIN, 403, 403, 200, 403, 403, 200)),
+    ("calls:import_template", "csv", "get", ("import",),   (LOGIN, 403, 403, 200, 403, 403, 200)),
     ("calls:import_detail", "job", "get", ("import",),     (LOGIN, 403, 403, 200, 403, 403, 200)),
     ("calls:import_progress", "job", "hx", ("import",),    (LOGIN, 403, 403, 200, 403, 403, 200)),
     ("calls:library_activate", "library", "post", ("manage_rules",),

@@ -399,11 +399,11 @@ def _run(*, job_id: int, content: bytes | None) -> ImportJob:
         _fmt, calls, problems = parse_calls(content, filename=job.filename, fmt=job.format)
     except FileRefusedError as exc:
         return _fail(job_id, [exc.problem.as_dict()])
-    if problems:
-        return _fail(job_id, [p.as_dict() for p in problems], total=len(calls))
-    rows, duplicates, problems = _resolve(calls, job.created_by)
-    if problems:
-        return _fail(job_id, [p.as_dict() for p in problems], total=len(calls))
+    # Every problem in one pass: the readable calls' unknown agents and out-of-scope calls are
+    # reported together with the file's own problems, not only once those are fixed.
+    rows, duplicates, unknown = _resolve(calls, job.created_by)
+    if problems or unknown:
+        return _fail(job_id, _all_problems(problems, unknown), total=len(calls))
     total = len(calls)
     del calls  # `rows` holds what is still needed
     try:
@@ -494,12 +494,11 @@ def _import_streamed(job_id: int, reader: JsonlReader, user=None) -> ImportJob:
             lines.read(pending, STREAM_CHUNK)
             while pending:
                 batch, pending = pending, []
-                if reader.failed:
-                    rows: list[Row] = []  # the file's problems will be reported: no need
-                else:
-                    rows, skipped, problems = resolve(batch)
-                    duplicates += skipped
-                    unknown += problems
+                # Resolved even once the file is bound to fail: its unknown agents are
+                # reported in the same pass as its other problems.
+                rows, skipped, problems = resolve(batch)
+                duplicates += skipped
+                unknown += problems
                 if rows and not reader.failed and not unknown:
 
                     def copy_lines(rows: list[Row] = rows, pending: list = pending):
@@ -514,7 +513,7 @@ def _import_streamed(job_id: int, reader: JsonlReader, user=None) -> ImportJob:
                 _set_progress(job_id, "validating", reader.done, reader.lines)
             problems = reader.finish()
             if problems or unknown:
-                raise _RefusedError(problems or unknown, reader.calls)
+                raise _RefusedError(_sorted_problems(problems, unknown), reader.calls)
             call_ids = _imported_ids(job)
             _finish(job, total=reader.calls, imported=imported, duplicates=duplicates)
             checks_enqueue(call_ids=call_ids)
@@ -525,14 +524,24 @@ def _import_streamed(job_id: int, reader: JsonlReader, user=None) -> ImportJob:
         # its problems and unknown agents would have come before: look for them.
         lines.read(pending, sys.maxsize)
         problems = reader.finish()
-        if not problems and not reader.failed:
-            unknown += resolve(pending)[2]
+        unknown += resolve(pending)[2]
         if problems or unknown:
-            return _fail(job_id, [p.as_dict() for p in problems or unknown], total=reader.calls)
+            return _fail(job_id, _all_problems(problems, unknown), total=reader.calls)
         logger.warning("import %s collided with a concurrent import", job_id, exc_info=True)
         return _fail(job_id, [_COLLIDED.as_dict()], total=reader.calls)
     cache.delete(_progress_key(job_id))
     return job
+
+
+def _sorted_problems(problems: list[Problem], unknown: list[Problem]) -> list[Problem]:
+    """The file's problems and its unknown agents together, in the file's order."""
+    return sorted(
+        [*problems, *unknown], key=lambda p: (p.line is None, p.line if p.line is not None else 0)
+    )
+
+
+def _all_problems(problems: list[Problem], unknown: list[Problem]) -> list[dict]:
+    return [p.as_dict() for p in _sorted_problems(problems, unknown)]
 
 
 def _write_calls(job: ImportJob, rows: list[Row], *, total: int) -> list[int]:

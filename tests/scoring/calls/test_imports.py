@@ -73,10 +73,12 @@ def test_one_bad_row_imports_nothing(world):
     assert Call.objects.count() == 0
     with translation.override("en"):
         lines = [render_problem(p, filename=job.filename) for p in job.errors]
+    # Every problem in one pass, in the file's order: the unknown agent beside the bad row,
+    # not only once the file's form is right.
     assert lines == [
-        "calls.jsonl:3: turns[1].speaker: Unknown speaker robot; use agent or customer."
+        "calls.jsonl:2: agent: Unknown agent NOBODY: no agent has this employee number.",
+        "calls.jsonl:3: turns[1].speaker: Unknown speaker robot; use agent or customer.",
     ]
-    # Unknown agents are found once the file's form is right.
     job = _import(world, jsonl(call_dict("C-1", agent), call_dict("C-2", "NOBODY")))
     with translation.override("en"):
         assert render_problem(job.errors[0], filename="f") == (
