@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q, Sum
-from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -234,19 +233,24 @@ def _trend(
     rows = Measurement.objects.filter(indicator_id__in=list(by_id), day__gte=first, day__lte=last)
     if node.level != Level.CENTER:
         rows = rows.filter(**{UNIT_COLUMN[node.level]: node.unit_id})
+    # Grouped by day, not by TruncMonth: a truncation is a function call per row (on SQLite a
+    # Python one); a day is a plain column, and the months are added up here from at most
+    # indicators × 366 rows.
     grouped = (
-        rows.annotate(month=TruncMonth("day"))
-        .values("indicator_id", "month")
+        rows.values("indicator_id", "day")
         .annotate(numerator=Sum("numerator"), denominator=Sum("denominator"))
         .order_by()
     )
-    trend: dict[int, dict[datetime.date, float | None]] = defaultdict(dict)
+    sums: dict[tuple[int, datetime.date], list] = {}
     for row in grouped:
-        month = row["month"]
-        month = month.date() if isinstance(month, datetime.datetime) else month
-        trend[row["indicator_id"]][month] = by_id[row["indicator_id"]].value_of(
-            row["numerator"], row["denominator"]
-        )
+        key = (row["indicator_id"], row["day"].replace(day=1))
+        mine = sums.setdefault(key, [Decimal(0), None])
+        mine[0] += row["numerator"]
+        if row["denominator"] is not None:
+            mine[1] = (mine[1] or Decimal(0)) + row["denominator"]
+    trend: dict[int, dict[datetime.date, float | None]] = defaultdict(dict)
+    for (indicator_id, month), (numerator, denominator) in sums.items():
+        trend[indicator_id][month] = by_id[indicator_id].value_of(numerator, denominator)
     return trend
 
 

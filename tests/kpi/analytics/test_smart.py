@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pandas as pd
+from django.utils import translation
 
 from kpi.analytics.smart import smart_report
 
@@ -109,3 +110,12 @@ def test_an_indicator_without_target_leaves_attainable_unjudged():
 def test_too_little_history_cannot_be_judged():
     result = report(history=months([0.8, 0.81]), peers=None, target=0.99)
     assert result.get("attainable").met is None
+
+
+def test_the_reasons_are_translated():
+    with translation.override("zh-hans"):
+        result = report(target=0.92)
+    attainable = result.get("attainable")
+    assert attainable.label == "可实现（A）"
+    assert "高于同级所有单位近 12 个周期中的最好成绩" in attainable.reason
+    assert "Team B" in attainable.reason
