@@ -193,3 +193,34 @@ def test_weak_marks_a_critical_failure_on_fuzzy_evidence_only():
 def test_weak_list_follows_the_library_order_for_untouched_rules():
     res = check([FORBID, IDENT, rule("G", phrases=["您好"], speaker="agent")], agent("喂"))
     assert res.weak == [False, False, False]
+
+
+# --- qa_score --check ---------------------------------------------------------------------
+
+
+def test_containment_warnings_judge_latin_phrases_by_whole_words():
+    lib = library(rule(phrases=["hi", "thank you for reaching out"], speaker="agent"))
+    assert not [p for p in validate_library(lib) if p.field == "phrases"]
+    lib = library(rule(phrases=["hi", "hi there"], speaker="agent"))
+    (warning,) = [p for p in validate_library(lib) if p.field == "phrases"]
+    assert '"hi there" contains "hi"' in warning.message
+    # Chinese has no words: containment is containment
+    lib = library(rule(phrases=["您好", "您好呀"], speaker="agent"))
+    assert [p for p in validate_library(lib) if p.field == "phrases"]
+
+
+def test_check_explains_exceptions_and_weak_phrases(tmp_path):
+    import io
+
+    from scoring.engine import cli
+
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(library(FORBID, IDENT), ensure_ascii=False), encoding="utf-8")
+    out = io.StringIO()
+    assert cli.run(rules=None, calls=None, check=str(path), stdout=out) == 0
+    text = out.getvalue()
+    assert (
+        "note: rules[0] (FORBID): a phrase (不知道/自己看) does not count when 是否/您不知道 "
+        "occurs in the same turn" in text
+    )
+    assert "note: rules[1] (IDENT): a critical failure resting only on 话费 is weak" in text
