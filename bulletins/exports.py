@@ -202,12 +202,15 @@ def _static_only_fetcher():
 def bulletin_pdf(bulletin: Bulletin) -> bytes:
     from weasyprint import HTML
 
+    from bulletins.charts import weekly_charts
+
     html = render_to_string(
         "bulletins/print.html",
         {
             "bulletin": bulletin,
             "data": bulletin.data,
             "issuing_unit": settings.QA_ISSUING_UNIT,
+            "charts": weekly_charts(bulletin.data) if bulletin.kind == "weekly" else None,
         },
     )
     return HTML(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audits.actions.models import ImprovementTarget
-from bulletins import exports, selectors, services
+from bulletins import charts, exports, selectors, services
 from bulletins.forms import DecisionsForm, TargetForm
 from bulletins.models import Bulletin, Kind
 from qa_center import filters
@@ -89,28 +89,6 @@ def _enrich(bulletin: Bulletin) -> dict:
     return data
 
 
-def _chart_data(bulletin: Bulletin) -> dict:
-    data = bulletin.data
-    return {
-        "trend": data.get("trend", []),
-        "teams": [
-            {"label": t["label"], "auto_mean": t["auto_mean"], "pass_rate": t["pass_rate"]}
-            for t in data.get("teams", [])[:40]
-        ],
-        "rules": [
-            {"label": r["label"], "compliance": r["compliance"]} for r in data.get("rules", [])
-        ],
-        "standard": data.get("standards", {}).get("compliance"),
-        "labels": {
-            "auto_mean": _("Automatic mean score"),
-            "eval_mean": _("Evaluation mean score"),
-            "pass_rate": _("Pass rate (%)"),
-            "compliance": _("Compliance (%)"),
-            "standard": _("Standard"),
-        },
-    }
-
-
 @capability_required("read_bulletins")
 def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = _bulletin(request, pk)
@@ -124,7 +102,6 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_follow_up": has_capability(request.user, "follow_up")
         and bulletin.level != Level.CENTER,
         "can_issue": has_capability(request.user, "issue_bulletins"),
-        "chart_data": _chart_data(bulletin),
     }
     if bulletin.kind == Kind.MONTHLY:
         context["decisions_form"] = DecisionsForm(initial={"decisions": bulletin.decisions})
@@ -138,6 +115,7 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .values("pk", "period_start")[:26]
     )
     context["compare_with"] = list(others)
+    context["charts"] = charts.weekly_charts(context["data"])
     return render(request, "bulletins/weekly.html", context)
 
 

@@ -31,7 +31,7 @@ def test_shortfall_measure_target_and_follow_up(hand_week, live_server, browser)
     shortfall.scroll_into_view_if_needed()
     assert "请稍等" in shortfall.inner_text()
     assert page.locator("[data-testid=record-measure]").count() == 0  # managers read
-    page.wait_for_function("document.querySelector('#chart-rules').width > 0")
+    assert page.locator("#chart-rules svg text").count() >= 2  # every bar labelled
     screenshot(page, "bulletins-manager-week")
     page.goto(f"{live_server.url}/bulletins/")
     assert page.locator(".unread-marker").count() == 5

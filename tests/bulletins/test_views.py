@@ -135,3 +135,28 @@ def test_safe_cell_prefixes_formula_starts(text):
     assert safe_cell(text) == "'" + text
     assert safe_cell("请稍等") == "请稍等"
     assert safe_cell(3) == 3
+
+
+def test_weekly_charts_label_every_rule_and_say_how_many_weeks_have_data(client, hand_week):
+    """The rule chart skipped labels (Chart.js auto-skip) and "last 12 weeks" did not say that
+    only some of them had data; the charts are SVG now, on the page and in the PDF."""
+    from bulletins import services
+    from bulletins.models import Bulletin
+    from tests.bulletins.conftest import PREV_WEEK
+    from tests.factories import WEEK
+
+    services.bulletins_generate_week(week_start=PREV_WEEK)
+    services.bulletins_generate_week(week_start=WEEK)
+    center = Bulletin.objects.get(kind="weekly", scope_key="center", period_start=WEEK)
+    client.force_login(hand_week.users["manager"])
+    page = client.get(f"/bulletins/{center.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    rules_chart = page[
+        page.index('id="chart-rules"') : page.index("</svg>", page.index('id="chart-rules"'))
+    ]
+    for row in center.data["rules"]:
+        assert (
+            f">{row['label']}</text>" in rules_chart
+            or f"<title>{row['label']}</title>" in rules_chart
+        )
+    assert "Data for 2 weeks of the last 12." in page or "近 12 周中有 2 周有数据。" in page
+    assert "chart-4.6.1" not in page  # no script draws the charts
