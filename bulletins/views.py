@@ -76,6 +76,9 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
             "kinds": Kind.choices,
             "levels": BULLETIN_LEVELS,
             "can_issue": has_capability(request.user, "issue_bulletins"),
+            "monthly_drafts": selectors.current_only(selectors.bulletins_for(request.user))
+            .filter(kind=Kind.MONTHLY, status=Bulletin.Status.DRAFT)
+            .count(),
         },
     )
 

@@ -160,3 +160,24 @@ def test_weekly_charts_label_every_rule_and_say_how_many_weeks_have_data(client,
         )
     assert "Data for 2 weeks of the last 12." in page or "近 12 周中有 2 周有数据。" in page
     assert "chart-4.6.1" not in page  # no script draws the charts
+
+
+def test_the_list_shows_each_bulletins_status_and_finds_the_monthly_notices(client, hand_week):
+    """The status column showed the kind ('weekly') for weekly bulletins; the monthly notices
+    now have their own tab, with the number of drafts waiting."""
+    import datetime
+
+    from bulletins import services
+    from tests.factories import WEEK
+
+    services.bulletins_generate_week(week_start=WEEK)
+    services.bulletin_generate_month(month=datetime.date(2026, 3, 1))
+    client.force_login(hand_week.users["manager"])
+    page = client.get("/bulletins/").content.decode()
+    assert 'data-testid="status"' in page
+    assert (
+        'data-testid="monthly-tab"' in page
+        and "1" in page.split('data-testid="monthly-tab"')[1][:300]
+    )
+    monthly = client.get("/bulletins/?kind=monthly").context["page"]
+    assert [b.kind for b in monthly] == ["monthly"]
