@@ -199,6 +199,19 @@ PAGES: list[tuple[str, str | None, str, tuple[str, ...] | None, tuple]] = [
                                                            (LOGIN, 403, 403, 403, 200, 200, 200)),
     ("inspections:third_party_detail", "third_party", "get", ("audit", "issue_bulletins"),
                                                            (LOGIN, 403, 403, 403, 200, 200, 200)),
+    # walk-throughs (客服一部's, of a process the supervisor owns; run by the center's auditor)
+    ("walkthroughs:list", None, "get", None,               (LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("walkthroughs:draw", None, "post", ("audit",),        (LOGIN, 403, 403, 403, 403, GO, GO)),
+    ("walkthroughs:detail", "walkthrough", "get", None,    (LOGIN, 404, 404, 200, 200, 200, 200)),
+    ("walkthroughs:start", "walkthrough", "post", None,    (LOGIN, 404, 404, 403, 403, GO, GO)),
+    ("walkthroughs:upload", "walkthrough", "post", None,   (LOGIN, 404, 404, GO, 403, 403, 403)),
+    ("walkthroughs:drill", "walkthrough", "post", None,    (LOGIN, 404, 404, 403, 403, GO, GO)),
+    ("walkthroughs:finding", "walkthrough", "post", None,  (LOGIN, 404, 404, 403, 403, GO, GO)),
+    ("walkthroughs:verdict", "walkthrough", "post", None,  (LOGIN, 404, 404, 403, 403, GO, GO)),
+    ("walkthroughs:document", "walkthrough_document", "get", None,
+                                                           (LOGIN, 404, 404, 200, 200, 200, 200)),
+    ("layers:monthly_report", None, "get", ("audit", "issue_bulletins"),
+                                                           (LOGIN, 403, 403, 403, 200, 200, 200)),
     # kpi (kpi-core's pages; the center's target set by those with kpi for the whole center)
     ("kpi:indicators", None, "get", ("view_results", "own_results"),
                                                            (LOGIN, 200, 200, 200, 200, 200, 200)),
@@ -259,7 +272,7 @@ def test_the_table_follows_the_capabilities(world):
 
 
 @pytest.fixture
-def rows(world) -> dict[str, object]:
+def rows(world, settings, tmp_path) -> dict[str, object]:
     """One of each row a page opens, in 一班 (team a1) unless the key says b1 / plan_b."""
     from bulletins.models import Bulletin
     from bulletins.services import bulletins_generate_week
@@ -366,6 +379,31 @@ def rows(world) -> dict[str, object]:
     ThirdPartyResult.objects.create(
         evaluation=third_party, line=2, department=world.dep_a, item="开场白", score=90
     )
+    from django.core.files.base import ContentFile
+
+    from audits.standards.models import StandardVersion
+    from audits.walkthroughs.models import Walkthrough, WalkthroughDocument, WalkthroughStep
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")  # the walk-through document's file
+
+    walked = Standard.objects.create(
+        code="M-2", kind="process", title="矩阵穿越", department=world.dep_a, owner=supervisor,
+        monitor=admin,
+    )  # fmt: skip
+    walked_version = StandardVersion.objects.create(
+        standard=walked, number=1, title="矩阵穿越", status="published", created_by=admin
+    )
+    walkthrough = Walkthrough.objects.create(
+        month=week.replace(day=1), department=world.dep_a, slot=1, standard=walked,
+        version=walked_version, owner=supervisor,
+    )  # fmt: skip
+    walk_step = WalkthroughStep.objects.create(walkthrough=walkthrough, position=1, title="受理")
+    walk_document = WalkthroughDocument(
+        step=walk_step, name="m.pdf", content_type="application/pdf", size=5, sha256="1" * 64,
+        uploaded_by=supervisor, uploaded_at=now,
+    )  # fmt: skip
+    walk_document.file.save("1" * 64, ContentFile(b"%PDF-"), save=False)
+    walk_document.save()
     from kpi.models import Indicator, Target
 
     sl = Indicator.objects.create(
@@ -393,6 +431,8 @@ def rows(world) -> dict[str, object]:
         "self_inspection": inspection,
         "checklist_item": (inspection.pk, item.pk),
         "third_party": third_party,
+        "walkthrough": walkthrough,
+        "walkthrough_document": walk_document,
         "team_b1": world.team_b1,
         "agent": world.agents["a1"][0],
         "agent_b1": world.agents["b1"][0],
