@@ -304,10 +304,18 @@ class ImprovementTarget(models.Model):
     )
     level = models.CharField(_("scope"), max_length=12, choices=TARGET_LEVELS)
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="improvement_targets"
+        Department,
+        on_delete=models.PROTECT,
+        related_name="improvement_targets",
+        verbose_name=_("department"),
     )
     team = models.ForeignKey(
-        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="improvement_targets"
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="improvement_targets",
+        verbose_name=_("team"),
     )
     metric = models.CharField(_("metric"), max_length=10, choices=Metric.choices)
     code = models.CharField(_("rule or item"), max_length=64, blank=True)
@@ -317,11 +325,13 @@ class ImprovementTarget(models.Model):
     )
     target_value = models.DecimalField(_("target (%)"), max_digits=5, decimal_places=1)
     due_week = models.DateField(_("due week"), help_text=_("The Monday of the week."))
-    source_bulletin_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    source_bulletin_id = models.PositiveBigIntegerField(
+        _("bulletin"), null=True, blank=True, db_index=True
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
 
@@ -389,18 +399,23 @@ class TargetFollowUp(models.Model):
     (`bulletin_id`: that bulletin, bulletins.Bulletin)."""
 
     target = models.ForeignKey(
-        ImprovementTarget, on_delete=models.CASCADE, related_name="follow_ups"
+        ImprovementTarget,
+        on_delete=models.CASCADE,
+        related_name="follow_ups",
+        verbose_name=_("improvement target"),
     )
     week_start = models.DateField(_("week"))
     actual = models.DecimalField(
         _("actual (%)"), max_digits=5, decimal_places=1, null=True, blank=True
     )
     met = models.BooleanField(_("met"), default=False)
-    bulletin_id = models.PositiveBigIntegerField(null=True, blank=True)
+    bulletin_id = models.PositiveBigIntegerField(_("bulletin"), null=True, blank=True)
 
     scope_paths = {"department": "target__department", "team": "target__team", "agent": None}
 
     class Meta:
+        verbose_name = _("target follow-up")
+        verbose_name_plural = _("target follow-ups")
         ordering = ["target", "week_start"]
         constraints = [
             models.UniqueConstraint(

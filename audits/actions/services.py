@@ -64,7 +64,11 @@ def _event(
 
 
 def _lock(action: CorrectiveAction) -> CorrectiveAction:
-    return CorrectiveAction.objects.select_for_update().select_related("team").get(pk=action.pk)
+    return (
+        CorrectiveAction.objects.select_for_update(of=("self",))
+        .select_related("team")
+        .get(pk=action.pk)
+    )
 
 
 def _may_manage(by: User | None, action: CorrectiveAction) -> bool:
@@ -322,7 +326,7 @@ def improvement_target_create(
     try:
         with transaction.atomic():
             now = timezone.now()
-            for amended in same_item.select_for_update().select_related("action"):
+            for amended in same_item.select_for_update(of=("self",)).select_related("action"):
                 ImprovementTarget.objects.filter(pk=amended.pk).update(
                     status=ImprovementTarget.Status.AMENDED, closed_at=now
                 )

@@ -154,7 +154,7 @@ def checklist_item_record(
         raise ValidationError({"note": _("Say what does not conform.")})
     with transaction.atomic():
         locked = (
-            ChecklistItem.objects.select_for_update()
+            ChecklistItem.objects.select_for_update(of=("self",))
             .select_related("inspection__department", "standard__owner", "action")
             .get(pk=item.pk)
         )
