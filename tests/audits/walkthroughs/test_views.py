@@ -203,3 +203,16 @@ def test_home_shows_a_running_hour_first(walk, client):
     _as(client, walk.users["auditor"])
     lists = client.get("/").context["panels"]["lists"]
     assert lists[0].rows[0]["url"] == f"/audits/walkthroughs/{walkthrough.pk}/"
+
+
+def test_the_admin_lists_walkthroughs_read_only(walk, client):
+    drawn(walk)
+    client.force_login(walk.users["admin"])
+    for url in (
+        "/admin/walkthroughs/walkthrough/",
+        "/admin/walkthroughs/walkthroughdraw/",
+        "/admin/walkthroughs/finding/",
+        "/admin/walkthroughs/walkthroughdocument/",
+    ):
+        assert client.get(url).status_code == 200, url
+    assert client.get("/admin/walkthroughs/walkthrough/add/").status_code == 403
