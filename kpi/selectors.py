@@ -155,55 +155,81 @@ def level_series(
 def rollup(
     indicator: Indicator, *, level: str, start: datetime.date, end: datetime.date
 ) -> list[dict]:
-    """Each unit of `level`'s summed figures over [start, end]: dicts with unit_id (0 for the
-    center), department_id, team_id, agent_id, numerator, denominator. One SQL aggregate.
+    """Each unit of `level`'s summed figures over [start, end] (see rollup_many)."""
+    return rollup_many([indicator], level=level, start=start, end=end).get(indicator.pk, [])
 
-    For an agent, the team and department are those of the agent's last day with data in the
-    range (the row's scope); their figures stay with the team of each day in the team's own
-    roll-up."""
-    rows = Measurement.objects.filter(indicator=indicator, day__gte=start, day__lte=end)
-    if DEPTH[level] > DEPTH[indicator.grain]:
-        return []
+
+def rollup_many(
+    indicators: Iterable[Indicator], *, level: str, start: datetime.date, end: datetime.date
+) -> dict[int, list[dict]]:
+    """Each unit of `level`'s summed figures over [start, end], for several indicators in one
+    SQL aggregate (GROUP BY indicator and unit): indicator id → dicts with unit_id (0 for the
+    center), department_id, team_id, agent_id, numerator, denominator.
+
+    A team's figures are those of the days its agents were in it. For an agent, the row's team
+    and department (its scope) are those of the agent's last day with data in the range."""
+    from org.models import Team
+
+    ids = [i.pk for i in indicators if DEPTH[level] <= DEPTH[i.grain]]
+    out: dict[int, list[dict]] = {pk: [] for pk in ids}
+    if not ids:
+        return out
+    rows = Measurement.objects.filter(indicator_id__in=ids, day__gte=start, day__lte=end)
     sums = {"numerator": Sum("numerator"), "denominator": Sum("denominator")}
+    blank = {"department_id": None, "team_id": None, "agent_id": None}
     if level == Level.CENTER:
-        total = rows.aggregate(**sums)
-        if total["numerator"] is None:
-            return []
-        return [{"unit_id": 0, "department_id": None, "team_id": None, "agent_id": None, **total}]
+        for r in rows.values("indicator_id").annotate(**sums).order_by("indicator_id"):
+            out[r["indicator_id"]].append({**blank, "unit_id": 0, **r})
+        return out
     if level == Level.DEPARTMENT:
-        grouped = rows.values("department_id").annotate(**sums).order_by("department_id")
-        return [
-            {"unit_id": r["department_id"], "team_id": None, "agent_id": None, **r}
-            for r in grouped
-            if r["department_id"] is not None
-        ]
+        grouped = rows.values("indicator_id", "department_id").annotate(**sums).order_by()
+        for r in grouped:
+            if r["department_id"] is not None:
+                out[r["indicator_id"]].append({**blank, "unit_id": r["department_id"], **r})
+        return out
+    department_of = dict(Team.objects.values_list("pk", "department_id"))
     if level == Level.TEAM:
-        keys, unit_key = ("team_id", "department_id"), "team_id"
-    else:
-        keys, unit_key = ("agent_id", "team_id", "department_id"), "agent_id"
-    # An agent who changed team in the range gives one group per team: summed here, the unit
-    # placed in the team of its last day (the scope of the agent's row).
-    grouped = rows.values(*keys).annotate(last_day=Max("day"), **sums).order_by(*keys)
-    merged: dict[int, dict] = {}
-    for r in grouped:
-        if r[unit_key] is None:
-            continue
-        row = merged.get(r[unit_key])
+        for r in rows.values("indicator_id", "team_id").annotate(**sums).order_by():
+            if r["team_id"] is not None:
+                out[r["indicator_id"]].append(
+                    {
+                        **blank,
+                        "unit_id": r["team_id"],
+                        "department_id": department_of.get(r["team_id"]),
+                        **r,
+                    }
+                )
+        return out
+    merged: dict[tuple[int, int], dict] = {}
+    moved: set[int] = set()
+    for r in rows.values("indicator_id", "agent_id", "team_id").annotate(**sums).order_by():
+        key = (r["indicator_id"], r["agent_id"])
+        row = merged.get(key)
         if row is None:
-            merged[r[unit_key]] = {
-                "unit_id": r[unit_key],
-                "agent_id": None,
-                **r,
-            }
+            merged[key] = {**r, "unit_id": r["agent_id"]}
             continue
+        # The agent changed team in the range: one group per team, summed here.
+        moved.add(r["agent_id"])
         row["numerator"] += r["numerator"]
         if r["denominator"] is not None:
             row["denominator"] = (row["denominator"] or 0) + r["denominator"]
-        if r["last_day"] > row["last_day"]:
-            row.update({k: r[k] for k in keys if k != unit_key}, last_day=r["last_day"])
-    for row in merged.values():
-        row.pop("last_day")
-    return list(merged.values())
+    if moved:
+        last_team: dict[int, tuple] = {}
+        for agent_id, team_id, last in (
+            rows.filter(agent_id__in=moved)
+            .values_list("agent_id", "team_id")
+            .annotate(last=Max("day"))
+            .order_by()
+        ):
+            if agent_id not in last_team or last > last_team[agent_id][1]:
+                last_team[agent_id] = (team_id, last)
+        for (_indicator_id, agent_id), row in merged.items():
+            if agent_id in moved:
+                row["team_id"] = last_team[agent_id][0]
+    for (indicator_id, _agent_id), row in merged.items():
+        row["department_id"] = department_of.get(row["team_id"])
+        out[indicator_id].append(row)
+    return out
 
 
 def unit_values(

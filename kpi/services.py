@@ -13,7 +13,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +24,7 @@ from django.utils.translation import gettext_noop
 
 from kpi import catalogue
 from kpi.models import Band, Indicator, KpiValue, Measurement, Shortfall, Target
-from kpi.selectors import DEPTH, level_series, rollup
+from kpi.selectors import DEPTH, level_series, rollup, rollup_many
 from org.models import Agent, Department, Role, Team, TeamMembership, User
 from qa_center import periods
 from qa_center.levels import Level
@@ -518,52 +518,128 @@ SPC_LEVELS = (Level.CENTER, Level.DEPARTMENT, Level.TEAM)
 SPC_BASELINE_DAYS = 84
 
 
-def values_compute(indicator: Indicator, period: periods.Period) -> list[KpiValue]:
+def values_compute(indicator: Indicator, period: periods.Period) -> list[ValueRow]:
     """Every unit's value of `indicator` over `period`, stored (upsert: recomputing replaces)."""
-    made: list[KpiValue] = []
-    now = timezone.now()
+    return values_compute_many([indicator], period)[indicator.pk]
+
+
+def values_compute_many(indicators, period: periods.Period) -> dict[int, list[ValueRow]]:
+    """Every unit's value of each indicator over `period`: one SQL aggregate per level for all
+    the indicators, one upsert (INSERT … ON CONFLICT) of what is new or changed, and the values
+    of units that no longer have data removed. Idempotent: a recomputation of unchanged data
+    writes nothing, and two closes at once leave one row per unit (the upsert)."""
+    indicators = list(indicators)
+    by_id = {i.pk: i for i in indicators}
+    rows: list[tuple] = []
     for level in VALUE_LEVELS:
-        for row in rollup(indicator, level=level, start=period.first_day, end=period.last_day):
-            made.append(
-                KpiValue(
-                    indicator=indicator,
-                    level=level,
-                    unit_id=row["unit_id"],
-                    department_id=row["department_id"] if level != Level.CENTER else None,
-                    team_id=row["team_id"] if level in (Level.TEAM, Level.AGENT) else None,
-                    agent_id=row["agent_id"] if level == Level.AGENT else None,
-                    period_kind=period.kind,
-                    period_start=period.first_day,
-                    numerator=row["numerator"],
-                    denominator=row["denominator"],
-                    value=indicator.value_of(row["numerator"], row["denominator"]),
-                    computed_at=now,
+        grouped = rollup_many(indicators, level=level, start=period.first_day, end=period.last_day)
+        for indicator_id, found in grouped.items():
+            for r in found:
+                rows.append(
+                    (
+                        indicator_id,
+                        level,
+                        r["unit_id"],
+                        r["numerator"],
+                        r["denominator"],
+                        r["department_id"] if level != Level.CENTER else None,
+                        r["team_id"] if level in (Level.TEAM, Level.AGENT) else None,
+                        r["agent_id"] if level == Level.AGENT else None,
+                    )
                 )
-            )
+    now = timezone.now()
+    made: dict[int, list[ValueRow]] = {i.pk: [] for i in indicators}
+    for row in rows:
+        made[row[0]].append(
+            ValueRow(*row, value=by_id[row[0]].value_of(row[3], row[4]))  # type: ignore[misc]
+        )
     with transaction.atomic():
-        keep = {(v.level, v.unit_id) for v in made}
-        stale = KpiValue.objects.filter(
-            indicator=indicator, period_kind=period.kind, period_start=period.first_day
-        ).values_list("pk", "level", "unit_id")
-        gone = [pk for pk, lv, uid in stale if (lv, uid) not in keep]
+        keep = {row[:3] for row in rows}
+        stored: dict[tuple, tuple] = {}
+        gone = []
+        for pk, *key, n, d, dep, team, agent in KpiValue.objects.filter(
+            indicator_id__in=list(by_id), period_kind=period.kind, period_start=period.first_day
+        ).values_list(
+            "pk",
+            "indicator_id",
+            "level",
+            "unit_id",
+            "numerator",
+            "denominator",
+            "department_id",
+            "team_id",
+            "agent_id",
+        ):
+            if tuple(key) in keep:
+                stored[tuple(key)] = (n, d, dep, team, agent)
+            else:
+                gone.append(pk)
         if gone:
             KpiValue.objects.filter(pk__in=gone).delete()
-        KpiValue.objects.bulk_create(
-            made,
-            batch_size=5000,
-            update_conflicts=True,
-            unique_fields=["indicator", "level", "unit_id", "period_kind", "period_start"],
-            update_fields=[
-                "numerator",
-                "denominator",
-                "value",
-                "department",
-                "team",
-                "agent",
-                "computed_at",
-            ],
-        )
+        changed = [
+            v for values in made.values() for v in values if stored.get(v[:3]) != tuple(v[3:8])
+        ]
+        _values_upsert(changed, period, now)
     return made
+
+
+class ValueRow(NamedTuple):
+    """A unit's value as computed by a close (what a KpiValue row holds)."""
+
+    indicator_id: int
+    level: str
+    unit_id: int
+    numerator: Decimal
+    denominator: Decimal | None
+    department_id: int | None
+    team_id: int | None
+    agent_id: int | None
+    value: float | None = None
+
+
+_UPSERT_VALUES = (
+    "INSERT INTO kpi_kpivalue (indicator_id, level, unit_id, numerator, denominator, "
+    "department_id, team_id, agent_id, value, period_kind, period_start, computed_at) VALUES {rows} "
+    "ON CONFLICT (indicator_id, level, unit_id, period_kind, period_start) DO UPDATE SET "
+    "numerator = excluded.numerator, denominator = excluded.denominator, "
+    "department_id = excluded.department_id, team_id = excluded.team_id, "
+    "agent_id = excluded.agent_id, value = excluded.value, computed_at = excluded.computed_at"
+)
+
+
+def _values_upsert(values: list[ValueRow], period: periods.Period, now) -> None:
+    """INSERT … ON CONFLICT DO UPDATE in batches of multi-row VALUES (SQLite and PostgreSQL):
+    model instances for tens of thousands of values would cost more than the aggregates."""
+    from django.db import connection
+
+    if not values:
+        return
+    ops = connection.ops
+    start = ops.adapt_datefield_value(period.first_day)
+    stamp = ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        for at in range(0, len(values), 1000):
+            batch = values[at : at + 1000]
+            params: list = []
+            for v in batch:
+                params.extend(
+                    [
+                        v.indicator_id,
+                        v.level,
+                        v.unit_id,
+                        ops.adapt_decimalfield_value(v.numerator, 24, 6),
+                        ops.adapt_decimalfield_value(v.denominator, 24, 6),
+                        v.department_id,
+                        v.team_id,
+                        v.agent_id,
+                        v.value,
+                        period.kind,
+                        start,
+                        stamp,
+                    ]
+                )
+            placeholders = ", ".join(["(" + ", ".join(["%s"] * 12) + ")"] * len(batch))
+            cursor.execute(_UPSERT_VALUES.format(rows=placeholders), params)
 
 
 def period_close(
@@ -581,8 +657,9 @@ def period_close(
     indicators = list(indicators)
     if any(i.is_internal for i in indicators):
         internal_compute(start=period.first_day, end=period.last_day)
+    computed = values_compute_many(indicators, period)
     for indicator in indicators:
-        values = values_compute(indicator, period)
+        values = computed[indicator.pk]
         result.indicators += 1
         result.values += len(values)
         if shortfalls:
@@ -624,7 +701,7 @@ def _active_targets(indicator: Indicator, period: periods.Period) -> dict[tuple[
 
 @dataclass
 class _Found:
-    value: KpiValue
+    value: ValueRow
     kind: str
     target: Target | None = None
     band: str = ""
@@ -668,9 +745,7 @@ def _special_causes(indicator: Indicator, period: periods.Period) -> dict[tuple[
     return found
 
 
-def shortfalls_find(
-    indicator: Indicator, period: periods.Period, values: list[KpiValue]
-) -> tuple[int, int]:
+def shortfalls_find(indicator: Indicator, period: periods.Period, values: list) -> tuple[int, int]:
     """Lock a shortfall for every unit that missed its active target (amber or red) and every
     unit whose series signals a special cause in the period. (new shortfalls, new revisions)."""
     targets = _active_targets(indicator, period)
