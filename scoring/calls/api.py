@@ -22,6 +22,7 @@ from qa_center.filters import MAX_ID, validate_day, validate_text
 from qa_center.permissions import HasCapability
 from scoring.calls.importers import FORMATS, render_problem
 from scoring.calls.models import Call, CallCheck, CriticalReview, ImportJob
+from scoring.calls.search import validate_phrase
 from scoring.calls.selectors import SORTS, CallFilters, calls_for, rule_code_filterable
 from scoring.calls.services.checks import library_activate_and_rescore, library_rescore_progress
 from scoring.calls.services.imports import import_file, import_job_progress, imports_for
@@ -115,6 +116,12 @@ class CallQuerySerializer(serializers.Serializer):
         return value
 
     q = serializers.CharField(required=False, max_length=64, validators=[validate_text])
+    said = serializers.CharField(
+        required=False,
+        max_length=100,
+        validators=[validate_phrase],
+        help_text="A phrase of the transcript (2+ letters or characters; punctuation ignored).",
+    )
     sort = serializers.ChoiceField(choices=list(SORTS), required=False)
 
 
@@ -214,6 +221,7 @@ class CallViewSet(viewsets.ReadOnlyModelViewSet):
             evaluated=data.get("evaluated"),
             rule_failed=data.get("rule_failed", ""),
             query=data.get("q", ""),
+            said=data.get("said", ""),
             sort=data.get("sort", "-started_at"),
         )
         return calls_for(self.request.user, filters)

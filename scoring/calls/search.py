@@ -120,3 +120,15 @@ def phrase_parameter(raw: str | None) -> str | None:
             _("Search for at least %(n)s letters or characters.") % {"n": MIN_PHRASE}
         )
     return value
+
+
+def validate_phrase(value: str) -> None:
+    """A form or serializer field's validator: phrase_parameter's rules."""
+    from django.core.exceptions import ValidationError
+
+    from qa_center import filters
+
+    try:
+        phrase_parameter(value)
+    except filters.FilterError as exc:
+        raise ValidationError(exc.message, code="phrase") from None

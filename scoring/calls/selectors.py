@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from qa_center.periods import DAY, period_of
 from qa_center.permissions import scope_queryset
 from scoring.calls.models import Call
+from scoring.calls.search import phrase_filter
 from scoring.rules.models import RuleLibrary
 
 SORTS = {
@@ -54,6 +55,7 @@ class CallFilters:
     evaluated: bool | None = None
     rule_failed: str = ""
     query: str = ""
+    said: str = ""  # a phrase of the transcript (scoring.calls.search)
     sort: str = "-started_at"
 
 
@@ -99,6 +101,8 @@ def calls_for(user, filters: CallFilters | None = None) -> QuerySet[Call]:
         calls = calls.filter(**{f"auto_check__outcomes__{filters.rule_failed}": "fail"})
     if filters.query:
         calls = calls.filter(call_id__icontains=filters.query.strip())
+    if filters.said:
+        calls = phrase_filter(calls, filters.said)
     order = SORTS.get(filters.sort, "-started_at")
     return calls.order_by(order, "-pk")
 

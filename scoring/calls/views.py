@@ -32,6 +32,7 @@ from qa_center.permissions import (
 from scoring.calls.importers import problem_location, render_problem
 from scoring.calls.models import Call, CallCheck, CriticalReview, ImportJob
 from scoring.calls.results import check_results
+from scoring.calls.search import validate_phrase
 from scoring.calls.selectors import SORTS, CallFilters, calls_for
 from scoring.calls.services.checks import (
     library_activate_and_rescore,
@@ -82,6 +83,13 @@ class CallFilterForm(forms.Form):
     q = forms.CharField(
         label=gettext_lazy("Call id"), required=False, max_length=64, validators=[validate_text]
     )
+    said = forms.CharField(
+        label=gettext_lazy("What was said"),
+        required=False,
+        max_length=100,
+        validators=[validate_phrase],
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
     sort = forms.ChoiceField(
         required=False, choices=[(key, key) for key in SORTS], widget=forms.HiddenInput
     )
@@ -118,6 +126,7 @@ class CallFilterForm(forms.Form):
             evaluated=yes_no(data.get("evaluated")),
             rule_failed=data.get("rule") or "",
             query=data.get("q") or "",
+            said=data.get("said") or "",
             sort=data.get("sort") or "-started_at",
         )
 

@@ -49,7 +49,7 @@ HOSTILE = [
 ]
 
 CALL_PARAMS = ["date_from", "date_to", "team", "agent", "score_min", "score_max", "critical"]
-CALL_PARAMS += ["evaluated", "rule", "rule_failed", "q", "sort", "page"]
+CALL_PARAMS += ["evaluated", "rule", "rule_failed", "q", "said", "sort", "page"]
 EVALUATION_PARAMS = ["team", "agent", "evaluator", "status", "from", "to", "score_min"]
 EVALUATION_PARAMS += ["score_max", "critical", "page"]
 
