@@ -12,6 +12,11 @@ from audits.standards.services import rollout_create
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 def test_the_library_lists_the_scope_and_searches_by_owner_initials(
     client, world, process, process_b
 ):
@@ -59,7 +64,7 @@ def test_rollout_coverage_and_acknowledgement(client, world, process):
     )
     client.force_login(world.users["auditor"])
     page = client.get(reverse("standards:detail", args=[process.pk]))
-    assert "1 of 3 agents have read it" in page.text
+    assert '<td class="num">1/3</td>' in page.text
     assert "王芳" in page.text  # not read yet
 
 
