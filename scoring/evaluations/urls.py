@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_trials
+from . import views, views_scorecards, views_trials
 
 app_name = "evaluations"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("trials/<int:pk>/progress/", views_trials.trial_progress, name="trial_progress"),
     path("scorecards/", views.scorecard_list, name="scorecard_list"),
     path("scorecards/<int:pk>/", views.scorecard_detail, name="scorecard_detail"),
+    path("scorecards/<int:pk>/edit/", views_scorecards.scorecard_edit, name="scorecard_edit"),
     path("scorecards/<int:pk>/publish/", views.scorecard_publish, name="scorecard_publish"),
     path(
         "scorecards/<int:pk>/new-version/",

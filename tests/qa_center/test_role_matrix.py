@@ -94,6 +94,8 @@ PAGES: list[tuple[str, str | None, str, tuple[str, ...] | None, tuple]] = [
                                                            (LOGIN, 403, 200, 200, 200, 200, 200)),
     ("evaluations:scorecard_detail", "scorecard", "get", ("view_results",),
                                                            (LOGIN, 403, 200, 200, 200, 200, 200)),
+    ("evaluations:scorecard_edit", "scorecard", "get", ("manage_rules",),  # published: back
+                                                           (LOGIN, 403, 403, 403, 403, 403, 302)),
     ("evaluations:scorecard_publish", "scorecard", "post", ("manage_rules",),
                                                            (LOGIN, 403, 403, 403, 403, 403, GO)),
     ("evaluations:scorecard_new_version", "scorecard", "post", ("manage_rules",),

@@ -44,46 +44,87 @@ def scorecard_create(*, definition: dict[str, Any], actor=None) -> Scorecard:
         )
         scorecard.full_clean()
         scorecard.save()
-        for s_index, section_def in enumerate(definition.get("sections") or []):
-            section = ScorecardSection(
-                scorecard=scorecard, title=section_def.get("title", ""), order=s_index
-            )
-            section.full_clean()
-            section.save()
-            for i_index, item_def in enumerate(section_def.get("items") or []):
-                item = ScorecardItem(
-                    scorecard=scorecard,
-                    section=section,
-                    order=i_index,
-                    **{
-                        key: item_def[key]
-                        for key in (
-                            "code",
-                            "title",
-                            "guidance",
-                            "kind",
-                            "scale_min",
-                            "scale_max",
-                            "critical",
-                            "allow_na",
-                            "rule_code",
-                        )
-                        if key in item_def
-                    },
-                )
-                if "weight" in item_def:
-                    item.weight = Decimal(str(item_def["weight"]))
-                try:
-                    item.full_clean()
-                except ValidationError as exc:
-                    raise ValidationError(
-                        {
-                            f"sections[{s_index}].items[{i_index}].{key}": value
-                            for key, value in exc.message_dict.items()
-                        }
-                    ) from None
-                item.save()
+        _build(scorecard, definition)
     return scorecard
+
+
+def _build(scorecard: Scorecard, definition: dict[str, Any]) -> None:
+    """The sections and items of `definition` created on `scorecard` (errors name the place:
+    sections[i].items[j].field)."""
+    for s_index, section_def in enumerate(definition.get("sections") or []):
+        section = ScorecardSection(
+            scorecard=scorecard, title=section_def.get("title", ""), order=s_index
+        )
+        section.full_clean()
+        section.save()
+        for i_index, item_def in enumerate(section_def.get("items") or []):
+            item = ScorecardItem(
+                scorecard=scorecard,
+                section=section,
+                order=i_index,
+                **{
+                    key: item_def[key]
+                    for key in (
+                        "code",
+                        "title",
+                        "guidance",
+                        "kind",
+                        "scale_min",
+                        "scale_max",
+                        "critical",
+                        "allow_na",
+                        "rule_code",
+                    )
+                    if key in item_def
+                },
+            )
+            if "weight" in item_def:
+                item.weight = Decimal(str(item_def["weight"]))
+            try:
+                item.full_clean()
+            except ValidationError as exc:
+                raise ValidationError(
+                    {
+                        f"sections[{s_index}].items[{i_index}].{key}": value
+                        for key, value in exc.message_dict.items()
+                    }
+                ) from None
+            item.save()
+
+
+def scorecard_update_draft(*, scorecard: Scorecard, definition: dict[str, Any], actor=None):
+    """Replaces a draft's description, pass mark, sections and items with `definition` (the
+    shape scorecard_create takes; the name and version stay). Refused for a version that is
+    not a draft or that already has evaluations (calibration scores on a draft); all or
+    nothing, errors naming sections[i].items[j].field."""
+    with transaction.atomic():
+        locked = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+        scorecard_ensure_draft(locked)
+        if locked.evaluations.exists():
+            raise ValidationError(
+                _("This draft already has evaluations; make a new version to change it.")
+            )
+        codes = [
+            str(item.get("code", "")).strip()
+            for section in definition.get("sections") or []
+            for item in section.get("items") or []
+        ]
+        twice = sorted({c for c in codes if c and codes.count(c) > 1})
+        if twice:
+            raise ValidationError(
+                {"code": _("Each item needs its own code: %(codes)s") % {"codes": ", ".join(twice)}}
+            )
+        locked.description = definition.get("description", locked.description)
+        try:
+            locked.pass_mark = Decimal(str(definition.get("pass_mark", locked.pass_mark)))
+        except ArithmeticError:
+            raise ValidationError({"pass_mark": _("The pass mark must be a number.")}) from None
+        locked.full_clean()
+        locked.save()
+        locked.items.all().delete()
+        locked.sections.all().delete()
+        _build(locked, definition)
+    return locked
 
 
 def scorecard_publish(*, scorecard: Scorecard, actor=None) -> Scorecard:
