@@ -108,6 +108,10 @@ def seed(*, stdout=None, rng: random.Random | None = None) -> dict:
     auditor = User.objects.filter(username="auditor", is_active=True).first()
     if auditor is None:
         return {}
+    from audits.standards.models import Standard
+
+    if not Standard.objects.filter(status="published", kind__in=["system", "process"]).exists():
+        return {}  # the standards demo has not run: nothing to walk through yet
     this_month = periods.current(periods.MONTH)
     months = [periods.previous(periods.previous(this_month)), periods.previous(this_month)]
     revised = False

@@ -187,8 +187,8 @@ def _draw_department(
         )
         _copy_steps(walkthrough, version)
         created.append(walkthrough)
-    row = DepartmentDraw.objects.create(
-        draw=draw, department=department, available=len(found), drawn=len(picks)
+    row, _created = DepartmentDraw.objects.update_or_create(
+        draw=draw, department=department, defaults={"available": len(found), "drawn": len(picks)}
     )
     return row, created
 
@@ -199,7 +199,8 @@ def walkthroughs_draw_month(*, month: datetime.date, by=None) -> DrawResult:
     Idempotent and safe to run twice at once: the month's row (and its seed) is created once,
     the runs queue on its row lock, and a department drawn already is left as it is; the
     UNIQUE constraints on (month, department, standard) and (month, department, slot) hold it
-    even so. A department added since gets its draw on the next run. `by`: who asked (a page;
+    even so. A department added since, or that had nothing published to walk, gets its draw
+    on the next run. `by`: who asked (a page;
     None for the monthly job and the command), who must draw for the whole center."""
     if by is not None and not may_draw_walkthroughs(by):
         raise PermissionDenied(_("Only the center's auditors draw the month's walk-throughs."))
@@ -209,7 +210,13 @@ def walkthroughs_draw_month(*, month: datetime.date, by=None) -> DrawResult:
     with transaction.atomic():
         draw = WalkthroughDraw.objects.select_for_update().get(pk=draw.pk)
         result.draw = draw
-        done = set(DepartmentDraw.objects.filter(draw=draw).values_list("department_id", flat=True))
+        # A department that had nothing to walk is drawn again: its standards may be
+        # published since.
+        done = set(
+            DepartmentDraw.objects.filter(draw=draw, drawn__gt=0).values_list(
+                "department_id", flat=True
+            )
+        )
         for department in Department.objects.order_by("code", "pk"):
             if department.pk in done:
                 continue

@@ -160,3 +160,20 @@ def test_the_monthly_job_draws_the_current_month(walk):
     result = draw_month.delay().get()
     assert result["month"] == f"{periods.current(periods.MONTH).first_day:%Y-%m}"
     assert result["created"] == 3
+
+
+def test_a_department_with_nothing_published_is_drawn_once_it_has(walk, world):
+    from tests.factories.audits import make_standard
+
+    for standard in walk.standards_b:
+        from audits.standards.services import standard_abolish
+
+        standard_abolish(standard=standard, by=walk.users["admin"], reason="下线")
+    drawn(walk)
+    row = DepartmentDraw.objects.get(department=world.dep_b)
+    assert (row.available, row.drawn) == (0, 0)
+    make_standard(department=world.dep_b, code="LC-B09", owner=walk.users["owner_b"])
+    result = walkthroughs_draw_month(month=MONTH)
+    assert [w.department for w in result.created] == [world.dep_b]
+    row.refresh_from_db()
+    assert (row.available, row.drawn) == (1, 1)
