@@ -299,7 +299,9 @@ EN_PUNCT = [", ", ". ", "? ", "! ", " ", " ", "  ", " - ", "... ", "; "]
 
 
 def _phrase_en(rng: random.Random) -> str:
-    return " ".join(rng.choice(EN_WORDS) for _ in range(rng.choice([1, 2, 2, 3, 3, 4])))
+    """2-5 words: rule phrases are wordings ("thank you for calling"), as selective as the
+    Chinese set's 2-8 characters; single common words would match most of the filler."""
+    return " ".join(rng.choice(EN_WORDS) for _ in range(rng.choice([2, 3, 3, 4, 4, 5])))
 
 
 def make_library_en(count: int, seed: int = 17) -> dict:

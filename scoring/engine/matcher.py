@@ -55,6 +55,8 @@ class Automaton:
 
     def __init__(self, patterns: list[str]) -> None:
         self._empty = not patterns
+        self._patterns = patterns
+        self._rs8 = None
         if self._empty:
             return
         self._rs = _ac_rs.BytesAhoCorasick([p.encode("utf-16-le") for p in patterns])
@@ -62,6 +64,18 @@ class Automaton:
 
     def find(self, text: str) -> list[tuple[int, int, int]]:
         return []
+
+    def find_ascii(self, text: str) -> list[tuple[int, int, int]]:
+        """``find`` for a text that is ASCII but for SEP, with plain character offsets: one
+        byte a character (English scans half the bytes of UTF-16). SEP becomes NUL, which
+        no normalized pattern holds; patterns beyond ASCII (UTF-8) never match ASCII bytes.
+        The automaton is built on first use."""
+        if self._empty:
+            return []
+        if self._rs8 is None:
+            self._rs8 = _ac_rs.BytesAhoCorasick([p.encode("utf-8") for p in self._patterns])
+        data = text.replace(SEP, "\x00").encode("ascii")
+        return self._rs8.find_matches_as_indexes(data, overlapping=True)
 
     def _find_rs(self, text: str) -> list[tuple[int, int, int]]:
         data = text.encode("utf-16-le")
@@ -340,7 +354,7 @@ class Matcher:
         """Find the phrases in every turn of a call (one scan when the turns are joined)."""
         if ct.joined and not self._sep_in_patterns:
             if ct.text:
-                self._scan(ct.text, ct.starts, speakers, 0, hits)  # type: ignore[arg-type]
+                self._scan(ct.text, ct.starts, speakers, 0, hits, ct.ascii)  # type: ignore[arg-type]
             return
         turns = ct.turns if ct.turns is not None else None
         for t in range(len(speakers)):
@@ -357,11 +371,14 @@ class Matcher:
         speakers: list,
         turn0: cython.Py_ssize_t,
         hits: dict,
+        ascii: cython.bint = False,
     ) -> None:
         """``text`` holds turns ``turn0 ...``, turn ``k`` from ``starts[k]`` and spoken by
         ``speakers[k]``, separated by SEP (which no pattern contains, so no exact match crosses
-        turns; fuzzy spans that would are dropped)."""
-        matches: list = self._automaton.find(text)
+        turns; fuzzy spans that would are dropped). ``ascii``: the text is ASCII but for SEP
+        (offsets come one byte a character, see ``Automaton.find_ascii``)."""
+        shift: cython.bint = not ascii
+        matches: list = self._automaton.find_ascii(text) if ascii else self._automaton.find(text)
         if not matches:
             return
         tables: list = self._table
@@ -385,10 +402,11 @@ class Matcher:
         c1: cython.Py_ssize_t
         row: tuple
         for pid, s, e in matches:
-            if s & 1:
-                continue  # across two characters (see Automaton)
-            s >>= 1
-            e >>= 1
+            if shift:
+                if s & 1:
+                    continue  # across two characters (see Automaton)
+                s >>= 1
+                e >>= 1
             if e > limit or s < base:
                 k = bisect_right(starts, s) - 1
                 base = starts[k]

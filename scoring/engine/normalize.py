@@ -204,12 +204,11 @@ _SAFE_RUN = re.compile(f"[{_SAFE_CLS}]+")
 _SAFE_RUN_IN_WORDS = re.compile(f"[{_WORD_CLS}][{_SAFE_CLS}]+[{_WORD_CLS}]")
 # Anything that forbids the fast path once safe runs are gone.
 _NOT_FAST = re.compile(f"[{_cls(_bmp(_T['removed']))}{_cls(_bmp(_T['attach']))}{_ASTRAL}]")
-# The same runs, only between two word characters; and every safe run but the marker that
-# stands in for a space while the others are cut (see ``_spaced``): three passes in C
-# instead of a Python call per run (one per space of an English text).
-_SAFE_RUN_BETWEEN_WORDS = re.compile(f"(?<=[{_WORD_CLS}])[{_SAFE_CLS}]+(?=[{_WORD_CLS}])")
-_SPACE_MARK = "\ue000"  # private use, safe (removed); a text holding it takes the slow way
-_SAFE_RUN_BUT_MARK = re.compile(f"(?:(?!{_SPACE_MARK})[{_SAFE_CLS}])+")
+# Once every safe run is one space: a space that is not between two word characters (see
+# ``_spaced``): two passes in C instead of a Python call per run (per space of English).
+# (A literal space first, so the regex engine looks for spaces only: one after a non-word
+# character, or before one.)
+_LONE_SPACE = re.compile(f" (?:(?<![{_WORD_CLS}] )|(?![{_WORD_CLS}]))")
 #: ``has_word_char(text)``: a match object if ``text`` has a word character, else None.
 has_word_char = re.compile(f"[{_WORD_CLS}]").search
 _SAFE = frozenset(chr(cp) for a, b in _bmp(_T["safe"]) for cp in range(a, b + 1))
@@ -354,11 +353,10 @@ def _fast(text: str) -> Normalized | None:
 
 def _spaced(text: str) -> str:
     """``text`` with each safe run between two word characters turned into one space and
-    every other safe run removed (``_SAFE_RUN.sub(_space_or_nothing, text)``)."""
-    if _SPACE_MARK in text:
-        return _SAFE_RUN.sub(_space_or_nothing, text)
-    marked = _SAFE_RUN_BETWEEN_WORDS.sub(_SPACE_MARK, text)
-    return _SAFE_RUN_BUT_MARK.sub("", marked).replace(_SPACE_MARK, " ")
+    every other safe run removed (``_SAFE_RUN.sub(_space_or_nothing, text)``): runs are
+    maximal, so once each is one space no two spaces touch, and a space stays iff a word
+    character is on both sides."""
+    return _LONE_SPACE.sub("", _SAFE_RUN.sub(" ", text))
 
 
 def _space_or_nothing(m: re.Match[str]) -> str:
@@ -414,7 +412,7 @@ class CallText:
     original text either way.
     """
 
-    __slots__ = ("joined", "text", "starts", "turns", "_whole", "_ostarts", "_maps")
+    __slots__ = ("joined", "text", "starts", "turns", "_whole", "_ostarts", "_maps", "ascii")
 
     def __init__(
         self,
@@ -425,6 +423,8 @@ class CallText:
         turns: list[Normalized] | None,
     ) -> None:
         self.joined = turns is None
+        #: Every turn is ASCII: the matcher scans one byte a character (see Automaton).
+        self.ascii = False
         self.text = text
         self.starts = starts
         self.turns = turns
@@ -558,9 +558,23 @@ def _walk_span_spaced(
         i += 1
 
 
+#: Every ASCII character is safe (a removable run) or plain (kept as it is, NFKC-stable and
+#: combining with nothing): an all-ASCII text needs no check beyond its runs.
+_ASCII_FAST = all(chr(cp) in _SAFE or _NOT_FAST.match(chr(cp)) is None for cp in range(128))
+
+
 def _fast_call(joined: str) -> Normalized | None:
     """:func:`_fast` for a call's joined turns, folding full-width letters and the like in
     the same pass (only what is left once the inert runs are gone needs checking)."""
+    if _SAFE_RUN_IN_WORDS.search(joined) is not None:
+        # Words with spaces between them (English): the spaced text first, its core is it
+        # without the spaces; anything unusual goes the general way below.
+        spaced = _spaced(joined)
+        core = spaced.replace(" ", "")
+        if _NOT_FAST.search(core) is None and _IS_NORMALIZED("NFKC", core):
+            folded = spaced.casefold()
+            if len(folded) == len(spaced):
+                return Normalized(folded, joined)
     core = _SAFE_RUN.sub("", joined)
     if _NOT_FAST.search(core):
         return None
@@ -597,8 +611,14 @@ def normalize_call(texts: list[str]) -> CallText:
     """Normalize every turn of a call, in one pass over the joined text when possible."""
     joined = SEP.join(texts)
     result = None
+    ascii = False
     if joined.count(SEP) == len(texts) - 1 and texts:
-        result = _fast_call(joined)
+        if _ASCII_FAST and all(t.isascii() for t in texts):
+            # Nothing to fold or check: the runs, and lower case (casefold on ASCII).
+            result = Normalized(_spaced(joined).lower(), joined)
+            ascii = True
+        else:
+            result = _fast_call(joined)
     if result is None:
         turns = [normalize(t) for t in texts]
         return CallText("", None, None, None, turns)
@@ -615,7 +635,9 @@ def normalize_call(texts: list[str]) -> CallText:
     for t in texts[:-1]:
         pos += len(t) + 1
         ostarts.append(pos)
-    return CallText(norm, starts, result, ostarts, None)
+    ct = CallText(norm, starts, result, ostarts, None)
+    ct.ascii = ascii
+    return ct
 
 
 def normalize_text(text: str) -> str:

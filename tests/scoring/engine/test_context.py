@@ -224,3 +224,36 @@ def test_check_explains_exceptions_and_weak_phrases(tmp_path):
         "occurs in the same turn" in text
     )
     assert "note: rules[1] (IDENT): a critical failure resting only on 话费 is weak" in text
+
+
+# --- English: the ASCII path gives the results of the general one ------------------------
+
+
+def test_ascii_calls_score_the_same_through_the_one_byte_path(monkeypatch):
+    import sys
+
+    normalize = sys.modules["scoring.engine.normalize"]
+    lib = load_library(
+        library(
+            rule("HELLO", phrases=["thank you for calling", "hi"], speaker="agent", fuzzy=1),
+            rule("NO", "forbidden", phrases=["help yourself"], speaker="agent"),
+            rule(
+                "TRIG",
+                "triggered",
+                when={"speaker": "customer", "phrases": ["refund"]},
+                then={"speaker": "agent", "phrases": ["sorry"]},
+                unless=["no refund"],
+            ),  # fmt: skip
+        )
+    )
+    calls = [
+        [agent("Hi!  Thank you for callin, how can I help?"), customer("A refund, please")],
+        [agent("You can't help yourself... sorry"), customer("no refund then?"), agent("OK")],
+        [agent("  thank-you for calling\t"), customer("Refund!"), agent("So sorry.")],
+    ]
+    lines = [json.dumps({"call_id": i, "turns": t}) for i, t in enumerate(calls)]
+    fast = [lib.score_line(line, 1)[0] for line in lines]
+    monkeypatch.setattr(normalize, "_ASCII_FAST", False)
+    assert [lib.score_line(line, 1)[0] for line in lines] == fast
+    first = json.loads(fast[0])["results"][0]
+    assert first["outcome"] == "pass" and len(first["evidence"]) == 2
