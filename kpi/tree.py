@@ -21,7 +21,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from kpi.analytics.appraisal import Composite, Part, composite
-from kpi.models import AppraisalWeight, Indicator, Measurement, Target
+from kpi.models import AppraisalWeight, Indicator, KpiValue, Measurement, Target
 from kpi.selectors import DEPTH, UNIT_COLUMN, unit_values
 from org.models import Agent, Department, Team
 from qa_center import periods
@@ -226,11 +226,36 @@ def _targets(
 
 
 def _trend(
-    indicators: list[Indicator], node: Node, *, first: datetime.date, last: datetime.date
+    indicators: list[Indicator],
+    node: Node,
+    *,
+    months: list[datetime.date],
+    last: datetime.date,
 ) -> dict[int, dict[datetime.date, float | None]]:
-    """Monthly values of the node for every indicator, in one GROUP BY."""
+    """Monthly values of the node for every indicator: the values the month closes stored
+    (kpi.models.KpiValue, one query), and for the months no close has stored yet (the current
+    one, or a history loaded before the closes ran) the measurements, in one GROUP BY over just
+    those months."""
     by_id = {ind.pk: ind for ind in indicators if DEPTH[node.level] <= DEPTH[ind.grain]}
-    rows = Measurement.objects.filter(indicator_id__in=list(by_id), day__gte=first, day__lte=last)
+    trend: dict[int, dict[datetime.date, float | None]] = defaultdict(dict)
+    stored = KpiValue.objects.filter(
+        indicator_id__in=list(by_id),
+        level=node.level,
+        unit_id=node.unit_id,
+        period_kind="month",
+        period_start__gte=months[0],
+        period_start__lte=months[-1],
+    ).values_list("indicator_id", "period_start", "value")
+    closed = set()
+    for indicator_id, month, value in stored:
+        trend[indicator_id][month] = value
+        closed.add(month)
+    missing = [m for m in months if m not in closed]
+    if not missing:
+        return trend
+    first = missing[0]
+    upto = min(last, periods.period_of("month", missing[-1]).last_day)
+    rows = Measurement.objects.filter(indicator_id__in=list(by_id), day__gte=first, day__lte=upto)
     if node.level != Level.CENTER:
         rows = rows.filter(**{UNIT_COLUMN[node.level]: node.unit_id})
     # Grouped by day, not by TruncMonth: a truncation is a function call per row (on SQLite a
@@ -243,12 +268,13 @@ def _trend(
     )
     sums: dict[tuple[int, datetime.date], list] = {}
     for row in grouped:
-        key = (row["indicator_id"], row["day"].replace(day=1))
-        mine = sums.setdefault(key, [Decimal(0), None])
+        month = row["day"].replace(day=1)
+        if month in closed:
+            continue
+        mine = sums.setdefault((row["indicator_id"], month), [Decimal(0), None])
         mine[0] += row["numerator"]
         if row["denominator"] is not None:
             mine[1] = (mine[1] or Decimal(0)) + row["denominator"]
-    trend: dict[int, dict[datetime.date, float | None]] = defaultdict(dict)
     for (indicator_id, month), (numerator, denominator) in sums.items():
         trend[indicator_id][month] = by_id[indicator_id].value_of(numerator, denominator)
     return trend
@@ -322,7 +348,7 @@ def tree_page(user, node: Node, period: periods.Period, *, trend: bool = True) -
     months = months_before(period, TREND_MONTHS)
     own = Row(node, _cells(indicators, own_values, targets, node))
     if trend:
-        series = _trend(indicators, node, first=months[0], last=last)
+        series = _trend(indicators, node, months=months, last=last)
         for cell in own.cells:
             cell.trend = [series.get(cell.indicator.pk, {}).get(m) for m in months]
     rows = [Row(child, _cells(indicators, child_values, targets, child)) for child in children]

@@ -212,3 +212,28 @@ def test_scorecards_of_a_team_and_of_an_agent(client, world, kpis):
     own = client.get(url, {"period": "2026-03"}).content.decode()
     assert own.count('data-testid="composite"') == 1 and "95.0" in own
     assert client.get(url, {"node": f"team:{world.team_a1.pk}"}).status_code == 404
+
+
+def test_trend_reads_closed_months_from_the_stored_values(world, kpis):
+    from kpi import tree
+    from kpi.models import KpiValue
+    from qa_center import periods
+
+    feb = datetime.date(2026, 2, 1)
+    fill_month(world, kpis, month=feb, sl=lambda agent, day: 60)
+    KpiValue.objects.create(
+        indicator=kpis["SL"],
+        level=Level.CENTER,
+        unit_id=0,
+        period_kind="month",
+        period_start=feb,
+        numerator=1,
+        denominator=2,
+        value=0.5,
+    )
+    node = tree.Node(Level.CENTER, 0)
+    months = tree.months_before(periods.period_of("month", MONTH), 2)
+    series = tree._trend([kpis["SL"], kpis["FCR"]], node, months=months, last=MONTH.replace(day=31))
+    assert series[kpis["SL"].pk] == {feb: 0.5, MONTH: pytest.approx(590 / 700)}
+    # February is closed: FCR's figures of February are not read from the measurements.
+    assert feb not in series[kpis["FCR"].pk] and series[kpis["FCR"].pk][MONTH] == 0.7

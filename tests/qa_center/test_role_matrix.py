@@ -231,6 +231,21 @@ PAGES: list[tuple[str, str | None, str, tuple[str, ...] | None, tuple]] = [
                                                            (LOGIN, 403, 403, 200, 200, 200, 200)),
     ("kpi:shortfalls", None, "get", ("view_results", "own_results"),
                                                            (LOGIN, 200, 200, 200, 200, 200, 200)),
+    # kpi (kpi-analytics' pages: each opens at the user's own node; an agent has only their
+    # scorecard and tree node, no appraisal, linkage or cycle charts)
+    ("kpi:tree", None, "get", ("view_results", "own_results"),
+                                                           (LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("kpi:tree_xlsx", None, "get", ("view_results", "own_results"),
+                                                           (LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("kpi:tree_pdf", None, "get", ("view_results", "own_results"),
+                                                           (LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("kpi:appraisal", None, "get", ("view_results",),      (LOGIN, 403, 200, 200, 200, 200, 200)),
+    ("kpi:appraisal_xlsx", None, "get", ("view_results",), (LOGIN, 403, 200, 200, 200, 200, 200)),
+    ("kpi:appraisal_pdf", None, "get", ("view_results",),  (LOGIN, 403, 200, 200, 200, 200, 200)),
+    ("kpi:scorecard", None, "get", ("view_results", "own_results"),
+                                                           (LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("kpi:linkage", None, "get", ("view_results",),        (LOGIN, 403, 200, 200, 200, 200, 200)),
+    ("kpi:cycles", None, "get", ("view_results",),         (LOGIN, 403, 200, 200, 200, 200, 200)),
 ]
 # fmt: on
 
