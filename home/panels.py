@@ -192,7 +192,9 @@ def _bulletin_panels(user, stats: list[Stat], lists: list[Worklist]) -> None:
             {
                 "label": latest.title,
                 "url": reverse("bulletins:detail", args=[latest.pk]),
-                "meta": _("pass rate %(rate)s%%") % {"rate": summary.get("pass_rate", "—")},
+                # No evaluation that week: no pass rate ("None%" was shown).
+                "meta": _("pass rate %(rate)s%%")
+                % {"rate": "—" if summary.get("pass_rate") is None else summary["pass_rate"]},
             }
         )
     if has_capability(user, "issue_bulletins"):
