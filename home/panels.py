@@ -140,12 +140,18 @@ def _supervisor_panels(user, stats: list[Stat], lists: list[Worklist]) -> None:
 
 
 def _results_panels(user, stats: list[Stat], lists: list[Worklist]) -> None:
-    from scoring.calls.models import CallCheck
+    from scoring.calls.models import CallCheck, Review
 
     since = current(WEEK).start
     checks = scope_queryset(user, CallCheck.objects.filter(call__started_at__gte=since))
+    # A provisional score (a weak critical failure still to confirm) stays out of the mean and
+    # the critical count until a supervisor decides (docs/verdicts.md); it is counted apart.
+    settled = ~Q(review=Review.TO_CONFIRM)
     figures = checks.aggregate(
-        checked=Count("pk"), mean=Avg("score"), critical=Count("pk", filter=Q(critical_failed=True))
+        checked=Count("pk"),
+        mean=Avg("score", filter=settled),
+        critical=Count("pk", filter=Q(critical_failed=True) & settled),
+        to_confirm=Count("pk", filter=~settled),
     )
     calls_url = reverse("calls:call_list")
     stats.append(Stat(_("Calls checked this week"), figures["checked"], calls_url))
@@ -161,6 +167,10 @@ def _results_panels(user, stats: list[Stat], lists: list[Worklist]) -> None:
             "bad" if figures["critical"] else "ok",
         )
     )
+    if figures["to_confirm"]:
+        stats.append(
+            Stat(_("Critical failures to confirm"), figures["to_confirm"], calls_url, "warn")
+        )
 
 
 def _review_panels(user, stats: list[Stat], lists: list[Worklist]) -> None:

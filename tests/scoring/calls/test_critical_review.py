@@ -11,8 +11,9 @@ from typing import NamedTuple
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from home.panels import home_panels
 from org.models import Role
 from scoring.calls.models import Call, CallCheck, CriticalReview, Review
 from scoring.calls.services import checks
@@ -235,3 +236,15 @@ def test_the_api_confirms_and_rejects(api, world, library, weak_engine):
     assert [(h["decision"], h["by"]) for h in history] == [
         ("rejected", world.users["supervisor"].display_name)
     ]
+
+
+def test_home_figures_leave_provisional_scores_out(world, library, weak_engine):
+    weak = _call(world, call_id="W-1")
+    plain = _call(world, call_id="P-1", turns=[{"speaker": "agent", "text": "您好，谢谢。"}])
+    Call.objects.filter(pk__in=[weak.pk, plain.pk]).update(started_at=timezone.now())
+    checks.call_checks_run(call_ids=[weak.pk, plain.pk])
+    with translation.override("en"):
+        stats = {s.label: s.value for s in home_panels(world.users["supervisor"])["stats"]}
+    assert stats["Critical failures this week"] == 0  # the weak zero is not counted yet
+    assert stats["Critical failures to confirm"] == 1
+    assert stats["Automatic score this week"] == "100.0"  # the provisional 0 is left out
