@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from audits.actions import selectors, services
 from audits.actions.forms import ActionForm, NoteForm, VerifyForm
 from audits.actions.models import CorrectiveAction
+from audits.actions.sources import source_link
 from org.models import Department, Team, User
 from qa_center import filters
 from qa_center.filters import parse_for_page
@@ -145,6 +146,7 @@ def action_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "actions/detail.html",
         {
             "action": action,
+            "source_link": source_link(action),
             "overdue": action.is_overdue(today),
             "may_follow_up": (is_owner or manages) and not action.is_closed,
             "may_complete": (is_owner or manages) and action.status == CorrectiveAction.Status.OPEN,

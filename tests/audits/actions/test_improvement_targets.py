@@ -288,3 +288,11 @@ def test_the_target_forms_default_due_date_fills_the_date_box_in_every_language(
     page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
     due = (team.period_start + datetime.timedelta(weeks=3)).isoformat()
     assert f'type="date" name="due_week" value="{due}"' in page
+
+
+def test_the_targets_action_page_links_to_its_bulletin(client, hand_week):
+    services.bulletins_generate_week(week_start=WEEK)
+    target = _target(hand_week)
+    client.force_login(hand_week.users["teamlead"])
+    page = client.get(reverse("actions:detail", args=[target.action_id])).content.decode()
+    assert reverse("bulletins:detail", args=[target.source_bulletin_id]) in page

@@ -176,3 +176,15 @@ def test_api_scope_and_recording(world, dep_a):
     assert recorded["result"] == "major" and recorded["action"]
     assert api.post(f"/api/v1/inspections/{inspection.pk}/complete/").status_code == 400
     assert ChecklistItem.objects.filter(result="").count() == 1
+
+
+def test_the_actions_page_links_back_to_the_checklist_item(client, world, dep_a):
+    inspection = _open(world, dep_a)
+    item = inspection.items.get(standard__code="PRO-1")
+    action = services.checklist_item_record(
+        item=item, by=dep_a["auditor_a"], result="minor", note="记录不全"
+    ).action
+    client.force_login(dep_a["owner_a"])
+    page = client.get(reverse("actions:detail", args=[action.pk])).content.decode()
+    assert reverse("inspections:self_detail", args=[inspection.pk]) in page
+    assert "PRO-1 投诉处理流程" in page
