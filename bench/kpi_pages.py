@@ -102,7 +102,9 @@ def main() -> None:
         from django.db import connection
         from django.test import Client
 
+        began = time.perf_counter()
         call_command("migrate", verbosity=0)
+        print(f"migrated in {time.perf_counter() - began:.1f} s")
         began = time.perf_counter()
         bench_kpi._setup(args.agents)
         with connection.cursor() as cursor:
@@ -117,6 +119,12 @@ def main() -> None:
             cursor.execute("DROP TABLE bench_agents")  # bench/bulletin.py makes its own
         print(f"{rows:,} KPI measurements in {time.perf_counter() - began:.1f} s")
         began = time.perf_counter()
+        with connection.cursor() as cursor:
+            # bench/bulletin.py's INSERTs predate Answer.override_kind (NOT NULL, no database
+            # default): give it the model's default for this bench database only.
+            cursor.execute(
+                "ALTER TABLE evaluations_answer ALTER COLUMN override_kind SET DEFAULT ''"
+            )
         refs = _bulletin_refs()
         bench_bulletin._generate(args.calls, refs)
         connection.close()  # its temporary table goes with the session
