@@ -34,6 +34,9 @@ except ImportError:  # pragma: no cover - the same code as pure Python, without 
 # One automaton for every phrase of the library; it returns all matches of a turn in one call.
 import ahocorasick_rs as _ac_rs
 
+#: Scan a call whose normalized text is ASCII one byte a character (tests switch it off).
+_ASCII_SCAN = True
+
 #: Speaker codes used throughout the engine.
 AGENT, CUSTOMER = 0, 1
 SPEAKER_CODE = {"agent": AGENT, "customer": CUSTOMER}
@@ -377,6 +380,10 @@ class Matcher:
         ``speakers[k]``, separated by SEP (which no pattern contains, so no exact match crosses
         turns; fuzzy spans that would are dropped). ``ascii``: the text is ASCII but for SEP
         (offsets come one byte a character, see ``Automaton.find_ascii``)."""
+        if not ascii and _ASCII_SCAN and has_word_char(text) is not None:
+            # Latin text whose punctuation (dashes, curly quotes) went with the runs: once
+            # normalized it may be ASCII all the same (a replace, one C pass, tells).
+            ascii = text.replace(SEP, "\x00").isascii()
         shift: cython.bint = not ascii
         matches: list = self._automaton.find_ascii(text) if ascii else self._automaton.find(text)
         if not matches:

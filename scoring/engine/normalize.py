@@ -571,6 +571,9 @@ def _fast_call(joined: str) -> Normalized | None:
         # without the spaces; anything unusual goes the general way below.
         spaced = _spaced(joined)
         core = spaced.replace(" ", "")
+        if _ASCII_FAST and core.replace(SEP, "").isascii():
+            # What the runs left is ASCII (the dashes and curly quotes were runs): plain.
+            return Normalized(spaced.lower(), joined)
         if _NOT_FAST.search(core) is None and _IS_NORMALIZED("NFKC", core):
             folded = spaced.casefold()
             if len(folded) == len(spaced):

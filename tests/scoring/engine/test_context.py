@@ -250,10 +250,12 @@ def test_ascii_calls_score_the_same_through_the_one_byte_path(monkeypatch):
         [agent("Hi!  Thank you for callin, how can I help?"), customer("A refund, please")],
         [agent("You can't help yourself... sorry"), customer("no refund then?"), agent("OK")],
         [agent("  thank-you for calling\t"), customer("Refund!"), agent("So sorry.")],
+        [agent("“Thank you for calling” — hi"), customer("refund…"), agent("sorry – 您好")],
     ]
     lines = [json.dumps({"call_id": i, "turns": t}) for i, t in enumerate(calls)]
     fast = [lib.score_line(line, 1)[0] for line in lines]
     monkeypatch.setattr(normalize, "_ASCII_FAST", False)
+    monkeypatch.setattr(sys.modules["scoring.engine.matcher"], "_ASCII_SCAN", False)
     assert [lib.score_line(line, 1)[0] for line in lines] == fast
     first = json.loads(fast[0])["results"][0]
     assert first["outcome"] == "pass" and len(first["evidence"]) == 2
