@@ -506,20 +506,28 @@ def may_draw_walkthroughs(user: User | Any) -> bool:
 def visible_standards(user: User | Any, queryset: QuerySet[M]) -> QuerySet[M]:
     """The standards of `queryset` (audits.standards.Standard) the user may open: with the
     library's capability, those of their scope; anyone, the ones they own (专人负责) or monitor
-    (专人监控); agents and team leads, the published ones rolled out to their team."""
+    (专人监控); agents and team leads, the published ones rolled out to their team. Written as
+    plain conditions on the rows (no subquery over the whole library), so a search stays an
+    index lookup."""
     from django.db.models import Q
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
     visible = Q(owner=user) | Q(monitor=user)
     if has_capability(user, "standards"):
-        scoped = scope_queryset(user, queryset.model._default_manager.all())
-        visible |= Q(pk__in=scoped.values("pk"))
+        scope = user_scope(user)
+        if scope.level == Level.CENTER:
+            return queryset
+        if scope.level == Level.DEPARTMENT:
+            return queryset.filter(visible | Q(department_id=scope.department_id))
     elif has_capability(user, "read_standards"):
         team_id = user.agent.team_id if user.role == "agent" and user.agent_id else user.team_id
         if team_id:
-            visible |= Q(status="published", versions__rollouts__team_id=team_id)
-    return queryset.filter(pk__in=queryset.model._default_manager.filter(visible).values("pk"))
+            rolled_out = queryset.model._default_manager.filter(
+                versions__rollouts__team_id=team_id
+            ).values("pk")
+            visible |= Q(status="published", pk__in=rolled_out)
+    return queryset.filter(visible)
 
 
 def may_manage_standard(user: User | Any, *, department_id: int | None) -> bool:

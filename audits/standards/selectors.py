@@ -67,9 +67,20 @@ def standards_for(
 
 
 def standards_search(qs: QuerySet[Standard], q: str) -> QuerySet[Standard]:
-    terms = [t for t in q.lower().split() if t][:5]
-    for term in terms:
-        qs = qs.filter(search_text__contains=term)
+    """Standards whose search text holds every word of `q` (normalized like the text: "LC-001"
+    finds lc001, "zw" the initials of 张伟). On PostgreSQL a word of two or more characters is
+    first looked up in the bigram GIN index (scoring.calls.search.phrase_filter, which Chinese
+    needs: 漫游 has no trigram), then checked with LIKE; SQLite uses the LIKE alone."""
+    from scoring.calls.search import MIN_PHRASE, normalize, phrase_filter
+
+    for word in q.split()[:5]:
+        norm = normalize(word)
+        if not norm:
+            continue
+        if len(norm) < MIN_PHRASE:
+            qs = qs.filter(search_text__contains=norm)
+        else:
+            qs = phrase_filter(qs, norm)
     return qs
 
 

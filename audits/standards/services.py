@@ -51,6 +51,15 @@ def _person_terms(user: User | None) -> list[str]:
     return [name, pinyin_initials(name), user.username]
 
 
+def search_text_of(terms) -> str:
+    """What the search reads: each term normalized as the call search does (NFKC, case-folded,
+    letters and digits only: "LC-001" → "lc001"), terms apart, so the PostgreSQL bigram index
+    of scoring.calls.search (qa_text_bigrams) serves it too."""
+    from scoring.calls.search import normalize
+
+    return " ".join(n for n in (normalize(t) for t in terms if t) if n)
+
+
 def standard_refresh(standard: Standard) -> Standard:
     """Recomputes the standard's status, title, version in force and search text from its
     versions. Called by every service that changes one."""
@@ -73,8 +82,7 @@ def standard_refresh(standard: Standard) -> Standard:
     if shown is not None:
         terms += [shown.body, shown.question, shown.answer]
     terms += _person_terms(standard.owner) + _person_terms(standard.monitor)
-    # Lower-cased: the search compares lower-cased text (codes and pinyin initials).
-    standard.search_text = "\n".join(t for t in terms if t).lower()
+    standard.search_text = search_text_of(terms)
     standard.save(update_fields=["status", "published_version", "title", "search_text"])
     return standard
 
