@@ -25,6 +25,8 @@ def flagged_rules_box(context, bulletin) -> dict:
     date_to = bulletin.period_end
     date_from = date_to - datetime.timedelta(weeks=WEEKS) + datetime.timedelta(days=1)
     flagged = flagged_rules(date_from=date_from, date_to=date_to)
+    if not flagged:
+        return {"rules": []}  # two queries; the titles only when something is flagged
     library = (
         RuleLibrary.objects.filter(status=RuleLibrary.Status.ACTIVE).only("definition").first()
     )
