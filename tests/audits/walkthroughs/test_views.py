@@ -216,3 +216,17 @@ def test_the_admin_lists_walkthroughs_read_only(walk, client):
     ):
         assert client.get(url).status_code == 200, url
     assert client.get("/admin/walkthroughs/walkthrough/add/").status_code == 403
+
+
+def test_the_actions_page_names_the_walkthrough_it_comes_from(walk, client):
+    walkthrough = started(walk)
+    finding = services.finding_record(
+        walkthrough=walkthrough,
+        by=walk.users["auditor"],
+        grade="minor",
+        description="缺回访记录",
+        action_due_on=timezone.localdate() + datetime.timedelta(days=3),
+    )
+    client.force_login(walk.users["owner_a"])
+    html = client.get(f"/audits/actions/{finding.action_id}/").content.decode()
+    assert f'href="/audits/walkthroughs/{walkthrough.pk}/"' in html
