@@ -9,15 +9,16 @@ import datetime
 import math
 
 import pandas as pd
-from django.db.models import Q
+from django.db.models import Q, Sum
+from django.db.models.functions import TruncWeek
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from kpi import charts, tree
 from kpi.analytics import linkage, spc
-from kpi.models import Indicator, IndicatorLink
-from kpi.selectors import DEPTH, level_series, target_for, unit_series
+from kpi.models import Indicator, IndicatorLink, Measurement
+from kpi.selectors import DEPTH, UNIT_COLUMN, target_for, unit_series
 from qa_center import filters, periods
 from qa_center.filters import parse_for_page
 from qa_center.levels import Level
@@ -41,30 +42,34 @@ def _code_parser(raw: str | None) -> str | None:
 def correlation_frame(
     indicators: list[Indicator], *, scope: tuple[str, object] | None, start, end
 ) -> pd.DataFrame:
-    """Every indicator's weekly value per team of the scope (one GROUP BY per indicator):
-    long format for linkage.correlation_matrix."""
-    frames = []
-    for ind in indicators:
-        if DEPTH[Level.TEAM] > DEPTH[ind.grain]:
-            continue
-        frame = level_series(
-            indicator=ind, level=Level.TEAM, start=start, end=end, grain="week", within=scope
-        )
-        if frame.empty:
-            continue
-        frames.append(
-            pd.DataFrame(
-                {
-                    "indicator": ind.code,
-                    "unit": frame["unit_id"],
-                    "period_start": frame["period_start"],
-                    "value": frame["value"],
-                }
-            )
-        )
-    if not frames:
-        return pd.DataFrame(columns=["indicator", "unit", "period_start", "value"])
-    return pd.concat(frames, ignore_index=True)
+    """Every indicator's weekly value per team of the scope, in ONE GROUP BY (indicator, team,
+    week) over the window: long format for linkage.correlation_matrix."""
+    by_id = {ind.pk: ind for ind in indicators if DEPTH[Level.TEAM] <= DEPTH[ind.grain]}
+    rows = Measurement.objects.filter(
+        indicator_id__in=list(by_id), day__gte=start, day__lte=end, team_id__isnull=False
+    )
+    if scope is not None:
+        rows = rows.filter(**{UNIT_COLUMN[scope[0]]: scope[1]})
+    grouped = (
+        rows.annotate(week=TruncWeek("day"))
+        .values("indicator_id", "team_id", "week")
+        .annotate(numerator=Sum("numerator"), denominator=Sum("denominator"))
+        .order_by()
+    )
+    records = [
+        {
+            "indicator": by_id[r["indicator_id"]].code,
+            "unit": r["team_id"],
+            "period_start": r["week"],
+            "value": by_id[r["indicator_id"]].value_of(r["numerator"], r["denominator"]),
+        }
+        for r in grouped
+    ]
+    frame = pd.DataFrame.from_records(
+        records, columns=["indicator", "unit", "period_start", "value"]
+    )
+    frame["value"] = frame["value"].astype("float64")
+    return frame
 
 
 def _matrix_svg(matrix: pd.DataFrame, names: dict[str, str]):
