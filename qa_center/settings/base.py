@@ -38,9 +38,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "axes",
+    "qa_center.third_party_apps.AxesConfig",
     "csp",
-    "rest_framework_api_key",
+    "qa_center.third_party_apps.ApiKeyConfig",
     # Lowest first: each app imports only the ones above it (README, "Layout").
     "qa_center",
     "org",

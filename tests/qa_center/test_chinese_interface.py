@@ -216,3 +216,22 @@ def test_no_english_on_any_page_in_chinese(client, world, rows, role):  # noqa: 
                     print(f"{role} {name}: {word!r} in {text[max(0, at - 40) : at + 40]!r}")
                 found[f"{name} {url}"] = words
     assert found == {}, "\n".join(f"{page}: {sorted(words)}" for page, words in found.items())
+
+
+def test_the_admin_index_names_third_party_models_in_chinese(client, world):
+    """Models of django-axes and of the API keys, and the admin's own table headers that
+    Django's catalogue lacks, were shown in English ("Access attempts", "Model name")."""
+    client.force_login(world.users["admin"])
+    with translation.override("zh-hans"):
+        text = visible_text(client.get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode())
+    for english in (
+        "Access attempts",
+        "Access failures",
+        "Access logs",
+        "API Key Permissions",
+        "Model name",
+        "Add link",
+        "Change or view list link",
+        "Axes",
+    ):
+        assert english not in text
