@@ -241,7 +241,7 @@ def _compare(trial: RuleTrial) -> dict[str, Any]:
                 before, after = old.get(code, "na"), new.get(code, "na")
                 if before != after:
                     call_changed = True
-                    changed[code][f"{before}→{after}"] += 1
+                    changed[code][(before, after)] += 1
                     if len(examples[code]) < EXAMPLES:
                         examples[code].append(_example(pk, call_id, old=before, new=after))
             counts["changed_calls"] += call_changed
@@ -261,7 +261,10 @@ def _compare(trial: RuleTrial) -> dict[str, Any]:
             "title": titles.get(code, ""),
             "in_draft": code in titles,
             "changed": sum(transitions.values()),
-            "transitions": dict(transitions.most_common()),
+            "transitions": [
+                {"old": before, "new": after, "calls": n}
+                for (before, after), n in transitions.most_common()
+            ],
             "examples": examples[code],
             "before": _precision_recall(pairs_old[code]),
             "after": _precision_recall(pairs_new[code]),

@@ -100,7 +100,7 @@ def test_a_trial_shows_what_the_draft_changes(setup, world, django_capture_on_co
     results = trial.results
     rules = {r["code"]: r for r in results["rules"]}
     assert set(rules) == {"GREET"}  # SEVERE still fails, only no longer critical
-    assert rules["GREET"]["transitions"] == {"pass→fail": 3}
+    assert rules["GREET"]["transitions"] == [{"old": "pass", "new": "fail", "calls": 3}]
     assert {e["call_id"] for e in rules["GREET"]["examples"]} == {"T-0", "T-1", "T-2"}
     assert rules["GREET"]["before"]["recall"] == 0.0 and rules["GREET"]["after"]["recall"] == 100.0
     assert results["unzeroed"]["count"] == 1
