@@ -15,13 +15,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When, Window
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import RowNumber
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
+from kpi.selectors import bulletin_standard
 from scoring.calls.models import CallCheck, Review
 from scoring.disputes.models import Dispute
 from scoring.evaluations.models import Answer, Evaluation, ScorecardItem
@@ -364,7 +364,7 @@ def _examples(teams, *, start, end, codes, per_team: int) -> dict[int, list[dict
         CallCheck.objects.filter(
             call__started_at__gte=start,
             call__started_at__lt=end,
-            score__lt=settings.QA_BULLETIN_SCORE_STANDARD,
+            score__lt=bulletin_standard("score"),
         )
         .exclude(review=Review.TO_CONFIRM)
         .filter(any_fail)

@@ -25,10 +25,15 @@ class ScopeRef:
 
 
 def standards() -> dict:
+    """The standards a bulletin measures against: the center's active KPI targets for the QA
+    score, pass rate and compliance (kpi.selectors.bulletin_standard), each falling back to its
+    QA_BULLETIN_*_STANDARD setting when no target is active."""
+    from kpi.selectors import bulletin_standard
+
     return {
-        "pass_rate": settings.QA_BULLETIN_PASS_RATE_STANDARD,
-        "compliance": settings.QA_BULLETIN_COMPLIANCE_STANDARD,
-        "score": settings.QA_BULLETIN_SCORE_STANDARD,
+        "pass_rate": bulletin_standard("pass_rate"),
+        "compliance": bulletin_standard("compliance"),
+        "score": bulletin_standard("score"),
         "min_sample": settings.QA_BULLETIN_MIN_SAMPLE,
     }
 

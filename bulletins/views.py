@@ -18,6 +18,7 @@ from audits.actions.models import ImprovementTarget
 from bulletins import charts, exports, selectors, services
 from bulletins.forms import DecisionsForm, TargetForm
 from bulletins.models import Bulletin, Kind
+from kpi.selectors import shortfalls_for_bulletin as kpi_shortfalls_for_bulletin
 from qa_center import filters
 from qa_center.filters import parse_for_page
 from qa_center.levels import BULLETIN_LEVELS, Level
@@ -105,6 +106,15 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_follow_up": has_capability(request.user, "follow_up")
         and bulletin.level != Level.CENTER,
         "can_issue": has_capability(request.user, "issue_bulletins"),
+        # The KPI shortfalls of the bulletin's scope and period (kpi, below bulletins).
+        "kpi_shortfalls": kpi_shortfalls_for_bulletin(
+            level=bulletin.level,
+            department_id=bulletin.department_id,
+            team_id=bulletin.team_id,
+            start=bulletin.period_start,
+            end=bulletin.period_end,
+            monthly=bulletin.kind == Kind.MONTHLY,
+        ),
     }
     if bulletin.kind == Kind.MONTHLY:
         context["decisions_form"] = DecisionsForm(initial={"decisions": bulletin.decisions})

@@ -426,4 +426,42 @@ def bulletin_standard(key: str) -> float:
     )
     if target is None:
         return getattr(settings, setting)
-    return float(target.value * divisor)
+    value = target.value * divisor
+    return int(value) if value == int(value) else float(value)
+
+
+def shortfalls_for_bulletin(
+    *, level: str, department_id, team_id, start: datetime.date, end: datetime.date, monthly: bool
+) -> list[Shortfall]:
+    """The shortfalls a bulletin of this scope and period shows: a team's bulletin its team's
+    and agents', a department's its own and its teams', the center's its own and the
+    departments'; those found for periods starting in [start, end] — a weekly bulletin the days'
+    and the week's, a monthly notice the weeks', the month's and a quarter's. The latest
+    revision of each, with the figures it was locked with."""
+    from qa_center import periods
+
+    kinds = ["week", "month", "quarter"] if monthly else ["day", "week"]
+    shortfalls = Shortfall.objects.filter(
+        period_start__gte=start, period_start__lte=end, period_kind__in=kinds
+    )
+    if level == Level.TEAM:
+        shortfalls = shortfalls.filter(team_id=team_id, level__in=[Level.TEAM, Level.AGENT])
+    elif level == Level.DEPARTMENT:
+        shortfalls = shortfalls.filter(
+            department_id=department_id, level__in=[Level.DEPARTMENT, Level.TEAM]
+        )
+    else:
+        shortfalls = shortfalls.filter(level__in=[Level.CENTER, Level.DEPARTMENT])
+    latest: dict[tuple, Shortfall] = {}
+    for s in shortfalls.select_related(
+        "indicator", "department", "team", "agent", "owner", "action"
+    ):
+        key = (s.indicator_id, s.level, s.unit_id, s.period_kind, s.period_start, s.kind)
+        if key not in latest or s.revision > latest[key].revision:
+            latest[key] = s
+    found = sorted(latest.values(), key=lambda s: (s.period_start, s.indicator.code, s.level))
+    for s in found:
+        s.shown = s.indicator.display(s.value)
+        s.target_shown = s.indicator.display(s.target_value) if s.target_value is not None else "—"
+        s.period_label = periods.format_period(periods.period_of(s.period_kind, s.period_start))
+    return found

@@ -569,6 +569,7 @@ _OPEN_RULES: dict[str, tuple[frozenset[str] | None, Callable[[Any, QuerySet], Qu
     "actions.CorrectiveAction": (None, visible_corrective_actions),
     "standards.Standard": (None, visible_standards),
     "standards.Rollout": (frozenset({"standards", "read_standards"}), scope_queryset),
+    "kpi.Shortfall": (frozenset({"view_results", "own_results"}), scope_queryset),
 }
 
 
