@@ -81,7 +81,8 @@ def test_list_query_count_does_not_grow_with_bulletins(
     client, generated, django_assert_max_num_queries
 ):
     client.force_login(generated.users["manager"])
-    with django_assert_max_num_queries(8):
+    # 9: the monthly notices' tab counts the drafts waiting (one query, whatever the number).
+    with django_assert_max_num_queries(9):
         assert client.get(reverse("bulletins:list")).status_code == 200
 
 
