@@ -116,7 +116,7 @@ def test_a_notice_without_decisions_cannot_be_issued(client, draft, hand_week, d
     """The placeholder "(to be written by the manager before issuing)" was printed in an issued
     notice: the service, the page and the confirmation all refuse an empty one now."""
     manager = hand_week.users["manager"]
-    with pytest.raises(ValidationError, match="decisions"):
+    with pytest.raises(ValidationError, match="decisions|决定事项"):
         services.bulletin_issue(bulletin=draft, actor=manager, decisions=decisions)
     client.force_login(manager)
     url = reverse("bulletins:decisions", args=[draft.pk])
