@@ -107,6 +107,12 @@ class CallQuerySerializer(serializers.Serializer):
         max_digits=5, decimal_places=2, required=False, min_value=0, max_value=100
     )
     critical = serializers.BooleanField(required=False, allow_null=True, default=None)
+    to_confirm = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Only calls whose weak critical failure awaits a supervisor (or only others).",
+    )
     evaluated = serializers.BooleanField(required=False, allow_null=True, default=None)
     rule_failed = serializers.CharField(required=False, max_length=64)
 
@@ -218,6 +224,7 @@ class CallViewSet(viewsets.ReadOnlyModelViewSet):
             score_min=data.get("score_min"),
             score_max=data.get("score_max"),
             critical=data.get("critical"),
+            to_confirm=data.get("to_confirm"),
             evaluated=data.get("evaluated"),
             rule_failed=data.get("rule_failed", ""),
             query=data.get("q", ""),

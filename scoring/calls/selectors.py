@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from qa_center.periods import DAY, period_of
 from qa_center.permissions import scope_queryset
-from scoring.calls.models import Call
+from scoring.calls.models import Call, Review
 from scoring.calls.search import phrase_filter
 from scoring.rules.models import RuleLibrary
 
@@ -52,6 +52,7 @@ class CallFilters:
     score_min: Decimal | None = None
     score_max: Decimal | None = None
     critical: bool | None = None
+    to_confirm: bool | None = None  # a weak critical failure awaits a supervisor
     evaluated: bool | None = None
     rule_failed: str = ""
     query: str = ""
@@ -93,6 +94,10 @@ def calls_for(user, filters: CallFilters | None = None) -> QuerySet[Call]:
         calls = calls.filter(auto_check__score__lte=filters.score_max)
     if filters.critical is not None:
         calls = calls.filter(auto_check__critical_failed=filters.critical)
+    if filters.to_confirm is True:
+        calls = calls.filter(auto_check__review=Review.TO_CONFIRM)
+    elif filters.to_confirm is False:
+        calls = calls.exclude(auto_check__review=Review.TO_CONFIRM)
     if filters.evaluated is not None:
         calls = calls.filter(evaluated=filters.evaluated)
     if filters.rule_failed:

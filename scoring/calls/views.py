@@ -78,6 +78,9 @@ class CallFilterForm(forms.Form):
     critical = forms.ChoiceField(
         label=gettext_lazy("Critical rule failed"), choices=YES_NO, required=False
     )
+    to_confirm = forms.ChoiceField(
+        label=gettext_lazy("Critical failure to confirm"), choices=YES_NO, required=False
+    )
     evaluated = forms.ChoiceField(label=gettext_lazy("Evaluated"), choices=YES_NO, required=False)
     rule = forms.ChoiceField(label=gettext_lazy("Rule failed"), required=False)
     q = forms.CharField(
@@ -123,6 +126,7 @@ class CallFilterForm(forms.Form):
             score_min=data.get("score_min"),
             score_max=data.get("score_max"),
             critical=yes_no(data.get("critical")),
+            to_confirm=yes_no(data.get("to_confirm")),
             evaluated=yes_no(data.get("evaluated")),
             rule_failed=data.get("rule") or "",
             query=data.get("q") or "",

@@ -248,3 +248,19 @@ def test_home_figures_leave_provisional_scores_out(world, library, weak_engine):
     assert stats["Critical failures this week"] == 0  # the weak zero is not counted yet
     assert stats["Critical failures to confirm"] == 1
     assert stats["Automatic score this week"] == "100.0"  # the provisional 0 is left out
+
+
+def test_the_call_list_and_api_filter_the_calls_to_confirm(
+    client, api, world, library, weak_engine
+):
+    weak = _call(world, call_id="W-1")
+    plain = _call(world, call_id="P-1", turns=[{"speaker": "agent", "text": "您好，谢谢。"}])
+    checks.call_checks_run(call_ids=[weak.pk, plain.pk])
+    client.force_login(world.users["supervisor"])
+    page = client.get(reverse("calls:call_list"), {"to_confirm": "yes"})
+    assert [c.call_id for c in page.context["page"]] == ["W-1"]
+    page = client.get(reverse("calls:call_list"), {"to_confirm": "no"})
+    assert [c.call_id for c in page.context["page"]] == ["P-1"]
+    api.force_authenticate(world.users["supervisor"])
+    listed = api.get("/api/v1/calls/", {"to_confirm": "true"}).json()["results"]
+    assert [c["call_id"] for c in listed] == ["W-1"]
