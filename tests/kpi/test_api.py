@@ -305,3 +305,29 @@ def test_indicator_detail_has_its_smart_report(api, world, sl):
     ]
     assert api.get("/api/v1/indicators/sl/smart/").status_code == 200
     assert api.post("/api/v1/indicators/", {"code": "x"}, format="json").status_code == 403
+
+
+def test_the_key_command_makes_a_key_that_posts(api, world, sl, capsys):
+    from django.core.management import call_command
+
+    call_command("kpi_api_key", "telephony")
+    raw = capsys.readouterr().out.strip()
+    answer = api.post(
+        "/api/v1/measurements/", _rows(world), format="json", HTTP_AUTHORIZATION=f"Api-Key {raw}"
+    )
+    assert answer.status_code == 201
+
+
+def test_the_close_command(world, sl, capsys):
+    from django.core.management import call_command
+
+    record_rows = [("agent", world.agents["a1"][0].employee_no, "2026-03-02", 1, 2)]
+    from tests.factories.kpi import record
+
+    record(sl, record_rows)
+    call_command("kpi_close", "--period", "month", "--date", "2026-03-15")
+    assert "2026-03: 1 indicators" in capsys.readouterr().out
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("kpi_close", "--period", "month", "--date", "2026-02-30")
