@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from kpi import charts, tree
 from kpi.analytics import linkage, spc
-from kpi.models import Indicator, IndicatorLink, Measurement
+from kpi.models import Indicator, IndicatorLink, KpiValue, Measurement
 from kpi.selectors import DEPTH, UNIT_COLUMN, target_for, unit_series
 from qa_center import filters, periods
 from qa_center.filters import parse_for_page
@@ -39,12 +39,34 @@ def _code_parser(raw: str | None) -> str | None:
     return filters.text(20)(raw) or None
 
 
+MIN_STORED_MONTHS = 3
+
+
 def correlation_frame(
     indicators: list[Indicator], *, scope: tuple[str, object] | None, start, end
-) -> pd.DataFrame:
-    """Every indicator's weekly value per team of the scope, in ONE GROUP BY (indicator, team,
-    week) over the window: long format for linkage.correlation_matrix."""
+) -> tuple[pd.DataFrame, str]:
+    """Every indicator's value per team of the scope and period, long format for
+    linkage.correlation_matrix, and the grain used: the months the closes stored (KpiValue,
+    a small indexed table) when at least MIN_STORED_MONTHS of the window are closed, else the
+    weeks, in ONE GROUP BY (indicator, team, week) over the measurements."""
     by_id = {ind.pk: ind for ind in indicators if DEPTH[Level.TEAM] <= DEPTH[ind.grain]}
+    stored = KpiValue.objects.filter(
+        indicator_id__in=list(by_id),
+        level=Level.TEAM,
+        period_kind="month",
+        period_start__gte=start,
+        period_start__lte=end,
+    )
+    if scope is not None:
+        stored = stored.filter(**{UNIT_COLUMN[scope[0]]: scope[1]})
+    stored_rows = list(stored.values_list("indicator_id", "unit_id", "period_start", "value"))
+    if len({row[2] for row in stored_rows}) >= MIN_STORED_MONTHS:
+        frame = pd.DataFrame.from_records(
+            [(by_id[i].code, u, p, v) for i, u, p, v in stored_rows],
+            columns=["indicator", "unit", "period_start", "value"],
+        )
+        frame["value"] = frame["value"].astype("float64")
+        return frame, "month"
     rows = Measurement.objects.filter(
         indicator_id__in=list(by_id), day__gte=start, day__lte=end, team_id__isnull=False
     )
@@ -69,7 +91,7 @@ def correlation_frame(
         records, columns=["indicator", "unit", "period_start", "value"]
     )
     frame["value"] = frame["value"].astype("float64")
-    return frame
+    return frame, "week"
 
 
 def _matrix_svg(matrix: pd.DataFrame, names: dict[str, str]):
@@ -112,9 +134,8 @@ def kpi_linkage(request: HttpRequest) -> HttpResponse:
     names = {ind.code: ind.name for ind in indicators}
     by_code = {ind.code: ind for ind in indicators}
     scope = None if node.level == Level.CENTER else (node.level, node.unit_id)
-    matrix = linkage.correlation_matrix(
-        correlation_frame(indicators, scope=scope, start=start, end=end)
-    )
+    observations, matrix_grain = correlation_frame(indicators, scope=scope, start=start, end=end)
+    matrix = linkage.correlation_matrix(observations)
     departments = tree.children_of(user, tree.Node(Level.CENTER, 0))
     declared = list(
         IndicatorLink.objects.filter(
@@ -167,6 +188,7 @@ def kpi_linkage(request: HttpRequest) -> HttpResponse:
             "indicators": indicators,
             "departments": departments,
             "matrix_svg": _matrix_svg(matrix, names),
+            "matrix_grain": matrix_grain,
             "declared": declared,
             "pair": pair,
             "caveat": linkage.CAVEAT,

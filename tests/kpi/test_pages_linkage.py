@@ -107,3 +107,14 @@ def test_bad_parameters_never_500(client, world, linked, params):
         200,
         404,
     )
+
+
+def test_the_matrix_reads_the_closed_months_when_there_are_enough(client, world, linked):
+    from kpi.services import period_close
+
+    for month in (1, 2, 3):
+        period_close(kind="month", day=datetime.date(2026, month, 1), shortfalls=False)
+    client.force_login(world.users["manager"])
+    html = client.get(reverse("kpi:linkage"), {"period": "2026-03"}).content.decode()
+    assert "one team in one month (the values the month closes stored)" in html
+    assert 'class="kpi-matrix"' in html
