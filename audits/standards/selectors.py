@@ -51,7 +51,9 @@ def standards_for(
     index answers it."""
     qs = visible_standards(
         user,
-        Standard.objects.select_related("department", "owner", "monitor", "working_group"),
+        Standard.objects.select_related("department", "owner", "monitor", "working_group").defer(
+            "search_text"
+        ),
     )
     if kind:
         qs = qs.filter(kind=kind)
