@@ -331,3 +331,45 @@ def test_the_close_command(world, sl, capsys):
 
     with pytest.raises(CommandError):
         call_command("kpi_close", "--period", "month", "--date", "2026-02-30")
+
+
+def test_targets_through_the_api_draft_cascade_activate(api, world, sl):
+    api.force_authenticate(world.users["manager"])
+    made = api.post(
+        "/api/v1/targets/",
+        {
+            "indicator": "sl",
+            "unit": "center",
+            "valid_from": "2026-01-01",
+            "valid_to": "2026-12-31",
+            "value": "0.8",
+        },
+        format="json",
+    )
+    assert made.status_code == 201, made.content
+    body = made.json()
+    assert (body["status"], body["unit_key"]) == ("draft", "center")
+    cascade = api.post(f"/api/v1/targets/{body['id']}/cascade/")
+    assert cascade.status_code == 201 and len(cascade.json()) == 2 + 3 + 7
+    smart = api.get(f"/api/v1/targets/{body['id']}/smart/").json()
+    assert smart["ok"] is False  # no history, linked to nothing
+    refused = api.post(f"/api/v1/targets/{body['id']}/activate/", {}, format="json")
+    assert refused.status_code == 400 and "justification" in refused.json()
+    ok = api.post(
+        f"/api/v1/targets/{body['id']}/activate/", {"justification": "年度考核要求"}, format="json"
+    )
+    assert ok.status_code == 200 and ok.json()["status"] == "active"
+    assert api.get(f"/api/v1/targets/{body['id']}/consistency/").status_code == 200
+    api.force_authenticate(world.users["teamlead"])
+    other = api.post(
+        "/api/v1/targets/",
+        {
+            "indicator": "sl",
+            "unit": "team:a2",
+            "valid_from": "2026-01-01",
+            "valid_to": "2026-12-31",
+            "value": "0.9",
+        },
+        format="json",
+    )
+    assert other.status_code == 403
