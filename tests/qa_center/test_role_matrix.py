@@ -214,6 +214,27 @@ PAGES: list[tuple[str, str | None, str, tuple[str, ...] | None, tuple]] = [
                                                            (LOGIN, 404, 404, 200, 200, 200, 200)),
     ("layers:monthly_report", None, "get", ("audit", "issue_bulletins"),
                                                            (LOGIN, 403, 403, 403, 200, 200, 200)),
+    # standards library (客服一部's published process, owned by the supervisor, rolled out to
+    # 一班; 客服二部's; managed by the auditors and the administrator) and the quality structure
+    ("standards:list", None, "get", None,                  (LOGIN, 403, 403, 200, 200, 200, 200)),
+    ("standards:create", None, "get", ("manage_standards",),
+                                                           (LOGIN, 403, 403, 403, 403, 200, 200)),
+    ("standards:my_reading", None, "get", ("read_standards",),
+                                                           (LOGIN, 200, 200, 403, 403, 403, 200)),
+    ("standards:detail", "standard", "get", None,          (LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("standards:detail", "standard_b", "get", None,        (LOGIN, 404, 404, 404, 200, 200, 200)),
+    ("standards:edit", "standard", "get", None,            (LOGIN, 403, 403, 200, 403, 200, 200)),
+    ("standards:read", "standard", "get", None,            (LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("standards:read", "standard_b", "get", None,          (LOGIN, 404, 404, 404, 200, 200, 200)),
+    ("standards:rollout", "standard", "post", None,        (LOGIN, 403, 403, 403, 403, GO, GO)),
+    ("standards:action", "standard_revise", "post", None,  (LOGIN, 403, 403, 403, 403, GO, GO)),
+    ("standards:remind", "rollout", "post", None,          (LOGIN, 403, GO, 403, 403, GO, GO)),
+    ("standards:attachment", "attachment", "get", None,    (LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("standards:attachment", "attachment_b", "get", None,  (LOGIN, 404, 404, 404, 200, 200, 200)),
+    ("layers:overview", None, "get", ("standards",),       (LOGIN, 403, 403, 403, 200, 200, 200)),
+    ("layers:layer", "layer", "get", ("standards",),       (LOGIN, 403, 403, 403, 200, 200, 200)),
+    ("layers:loop", "standard", "get", None,               (LOGIN, 403, 403, 200, 200, 200, 200)),
+    ("layers:loop", "standard_b", "get", None,             (LOGIN, 403, 403, 404, 200, 200, 200)),
     # kpi (kpi-core's pages; the center's target set by those with kpi for the whole center)
     ("kpi:indicators", None, "get", ("view_results", "own_results"),
                                                            (LOGIN, 200, 200, 200, 200, 200, 200)),
@@ -435,7 +456,34 @@ def rows(world, settings, tmp_path) -> dict[str, object]:
             valid_from=week, valid_to=week + datetime.timedelta(days=60), status=status,
         )  # fmt: skip
 
+    from audits.standards.services import attachment_add, rollout_create, version_publish
+    from tests.factories.audits import make_standard
+
+    def library_standard(department, code, owner):
+        made = make_standard(
+            department=department, code=code, owner=owner, monitor=world.users["auditor"],
+            publish=False, by=admin,
+        )  # fmt: skip
+        draft = made.versions.get()
+        attached = attachment_add(version=draft, by=admin, name="表.pdf", data=b"%PDF-1.4")
+        version_publish(version=draft, by=admin)
+        made.refresh_from_db()
+        return made, attached
+
+    library_a, attachment_a = library_standard(world.dep_a, "M-S1", supervisor)
+    library_b, attachment_b = library_standard(world.dep_b, "M-S2", world.users["dept_manager"])
+    (rollout,) = rollout_create(
+        version=library_a.current_published, by=admin, teams=[world.team_a1]
+    )
+
     return {
+        "standard": library_a,
+        "standard_b": library_b,
+        "standard_revise": (library_a.pk, "revise"),
+        "rollout": rollout,
+        "attachment": attachment_a,
+        "attachment_b": attachment_b,
+        "layer": "support",
         "indicator": "sl",
         "kpi_target": kpi_target("center"),
         "kpi_target_b1": kpi_target("team", world.team_b1),
