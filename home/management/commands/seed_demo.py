@@ -8,6 +8,7 @@ the review group did with them, and last the bulletins.
 from __future__ import annotations
 
 import random
+import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -56,9 +57,13 @@ class Command(BaseCommand):
                 "Refusing to create demo users with a known password on a production server "
                 "(DEBUG is off and QA_DEMO is not set). Pass --allow-production to insist."
             )
+        started = time.monotonic()
         for name, module in DEMOS:
             # One generator per app, so adding data to one app does not reshuffle another's.
+            began = time.monotonic()
             module.seed(stdout=self.stdout, rng=random.Random(f"qa-center:{name}"))
+            self.stdout.write(f"  ({name}: {time.monotonic() - began:.1f} s)")
+        self.stdout.write(f"Seeded in {time.monotonic() - started:.0f} s.")
         self.stdout.write(
             self.style.SUCCESS(f"Demo ready. Logins (password demo): {', '.join(DEMO_LOGINS)}")
         )
