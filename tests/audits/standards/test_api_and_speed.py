@@ -122,3 +122,10 @@ def test_the_standard_page_keeps_its_query_count(client, world, settings, tmp_pa
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     assert counts[1] <= 30, counts
+
+
+def test_the_admin_shows_standards_read_only(client, world, process):
+    client.force_login(world.users["admin"])
+    page = client.get(f"/admin/standards/standard/{process.pk}/change/")
+    assert page.status_code == 200 and "LC-001" in page.text
+    assert client.get("/admin/standards/standard/add/").status_code == 403
