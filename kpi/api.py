@@ -76,6 +76,22 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "is_active",
         ]
 
+    def validate(self, attrs):
+        # The model's own checks (a positive scale, a rule for one rule's compliance, unique
+        # code) answer 400, not a database error.
+        import copy
+
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        candidate = copy.copy(self.instance) if self.instance is not None else Indicator()
+        for name, value in attrs.items():
+            setattr(candidate, name, value)
+        try:
+            candidate.full_clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+        return attrs
+
 
 class IndicatorDetailSerializer(IndicatorSerializer):
     smart = serializers.SerializerMethodField()
