@@ -87,6 +87,7 @@ ENDPOINTS = [
     ("/api/v1/departments/", ["page"]),
     ("/api/v1/imports/", ["page"]),
     ("/api/v1/rule-libraries/", ["page"]),
+    ("/api/v1/rule-trials/", ["page"]),
     ("/api/v1/sampling-plans/", ["page"]),
     ("/api/v1/assignments/", ["all", "page"]),
     ("/api/v1/disputes/", ["status", "page"]),
