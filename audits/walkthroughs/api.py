@@ -37,7 +37,7 @@ class DocumentSerializer(serializers.ModelSerializer):
         return reverse("walkthroughs:document", args=[document.pk])
 
 
-class StepSerializer(serializers.ModelSerializer):
+class WalkthroughStepSerializer(serializers.ModelSerializer):
     documents = DocumentSerializer(many=True, read_only=True)
 
     class Meta:
@@ -101,7 +101,7 @@ class WalkthroughSerializer(serializers.ModelSerializer):
 
 
 class WalkthroughDetailSerializer(WalkthroughSerializer):
-    steps = StepSerializer(many=True, read_only=True)
+    steps = WalkthroughStepSerializer(many=True, read_only=True)
     findings = FindingSerializer(many=True, read_only=True)
     provisional_score = serializers.SerializerMethodField()
 

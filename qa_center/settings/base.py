@@ -450,3 +450,20 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "ThirdPartyMethodEnum": "audits.inspections.models.ThirdPartyEvaluation.Method",
     }
 )
+
+# --- API schema: one name per choice set shared by several apps' components -----------------
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "UnitLevelEnum": "qa_center.levels.Level",
+        "KpiPeriodEnum": "kpi.models.PERIOD_CHOICES",
+        "IndicatorSourceEnum": "kpi.models.Indicator.Source",
+        "CorrectiveActionSourceEnum": "audits.actions.models.CorrectiveAction.Source",
+        "CorrectiveActionStatusEnum": "audits.actions.models.CorrectiveAction.Status",
+        "StandardKindEnum": "audits.standards.models.Kind",
+        "StandardStatusEnum": "audits.standards.models.Status",
+        "DisputeItemDecisionEnum": "scoring.disputes.models.DisputeItem.Decision",
+        "CriticalReviewDecisionEnum": "scoring.calls.models.CriticalReview.Decision",
+        "OverrideKindEnum": "scoring.evaluations.models.OverrideKind",
+        "KpiTargetStatusEnum": "kpi.models.Target.Status",
+    }
+)
