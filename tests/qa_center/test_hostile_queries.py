@@ -102,6 +102,32 @@ ENDPOINTS = [
     ("/api/v1/inspections/", ["page"]),
     ("/api/v1/inspections/sampling/", ["week"]),
     ("/api/v1/third-party-evaluations/", ["page"]),
+    # standards, walk-throughs, the layers and the monthly audit report
+    ("/audits/standards/", ["kind", "status", "department", "working_group", "q", "page"]),
+    ("/audits/standards/reading/", ["page"]),
+    ("/audits/walkthroughs/", ["month"]),
+    ("/audits/layers/", ["page"]),
+    ("/audits/reports/monthly/", ["month", "department", "format"]),
+    ("/api/v1/standards/", ["kind", "department", "status", "q", "page"]),
+    ("/api/v1/walkthroughs/", ["month", "department", "status", "page"]),
+    # KPI
+    ("/kpi/", ["page"]),
+    ("/kpi/targets/", ["indicator", "level", "status", "page"]),
+    ("/kpi/shortfalls/", ["indicator", "kind", "period_kind", "page"]),
+    ("/kpi/tree/", ["period", "node"]),
+    ("/kpi/tree/excel/", ["period", "node"]),
+    ("/kpi/tree/pdf/", ["period", "node"]),
+    ("/kpi/appraisal/", ["period", "node"]),
+    ("/kpi/appraisal/excel/", ["period", "node"]),
+    ("/kpi/appraisal/pdf/", ["period", "node"]),
+    ("/kpi/scorecards/", ["period", "node"]),
+    ("/kpi/linkage/", ["department", "a", "b", "period"]),
+    ("/kpi/cycles/", ["indicator", "node", "period"]),
+    ("/api/v1/indicators/", ["source", "period", "measure", "is_active", "page"]),
+    ("/api/v1/targets/", ["indicator__code", "level", "status", "page"]),
+    ("/api/v1/measurements/", ["indicator__code", "level", "day", "page"]),
+    ("/api/v1/kpi-values/", ["indicator", "unit", "period"]),
+    ("/api/v1/shortfalls/", ["indicator__code", "level", "kind", "period_kind", "period_start"]),
 ]
 
 
@@ -121,6 +147,12 @@ NOT_LISTS = {
     "/audits/actions/new/",
     "/audits/inspections/self/new/",
     "/audits/inspections/third-party/new/",
+    "/audits/standards/new/",
+    "/audits/walkthroughs/draw/",
+    "/api/v1/walkthroughs/draw/",
+    "/kpi/measurements/import/",
+    "/kpi/targets/center/",
+    "/scoring/queue/reassign/",
 }
 
 
