@@ -250,9 +250,7 @@ def _trend(evaluations) -> dict:
     weeks = [current(WEEK)]
     for _week in range(TREND_WEEKS - 1):
         weeks.insert(0, previous(weeks[0]))
-    rows = evaluations.filter(submitted_at__gte=weeks[0].start).values_list(
-        "submitted_at", "score"
-    )
+    rows = evaluations.filter(submitted_at__gte=weeks[0].start).values_list("submitted_at", "score")
     sums: dict[int, list] = {i: [] for i in range(len(weeks))}
     for submitted_at, score in rows:
         if score is None:
@@ -269,9 +267,7 @@ def _trend(evaluations) -> dict:
         mean = round(sum(values) / len(values), 1) if values else None
         x = pad + i * step
         y = None if mean is None else pad + (100 - mean) / 100 * (height - 2 * pad)
-        points.append(
-            {"week": week, "mean": mean, "count": len(values), "x": round(x, 1), "y": y}
-        )
+        points.append({"week": week, "mean": mean, "count": len(values), "x": round(x, 1), "y": y})
     drawn = [p for p in points if p["y"] is not None]
     for p in drawn:
         p["y"] = round(p["y"], 1)

@@ -90,7 +90,9 @@ def test_compiled_catalogue_matches_the_po(catalogue, tmp_path):
             for entry in _entries(catalogue)
             if _lookups(entry, fresh) != _lookups(entry, translation)
         ]
-    assert not stale, f"django.mo is older than django.po (run compilemessages), or another catalogue translates the same msgid differently: {stale[:10]}"
+    assert not stale, (
+        f"django.mo is older than django.po (run compilemessages), or another catalogue translates the same msgid differently: {stale[:10]}"
+    )
 
 
 def test_status_context_separates_employment_from_rule_library_state():

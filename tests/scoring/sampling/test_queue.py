@@ -97,7 +97,7 @@ def test_after_submit_the_next_call_of_the_queue_opens_with_how_many_are_left(
     assert "Q-2" in text and "2" in text, text
     # the submitted one has left the queue; the page says 2
     html = client.get(reverse("sampling:queue")).content.decode()
-    assert 'data-assignment="%s"' % queue["rows"][0].pk not in html
+    assert f'data-assignment="{queue["rows"][0].pk}"' not in html
     # the last one: the queue is empty, back to it
     _submit(client, following)
     last = Evaluation.objects.get(call=queue["calls"][2], evaluator=sup)
