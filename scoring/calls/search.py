@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import BooleanField, F, Func, QuerySet, Value
 
 #: Fewer normalized characters than this cannot be searched (one character matches too much).
 MIN_PHRASE = 2
@@ -74,14 +74,18 @@ def phrase_filter(calls: QuerySet, phrase: str) -> QuerySet:
             # Spread over the phrase: the rarest pieces are as likely anywhere.
             step = len(grams) / MAX_BIGRAMS
             grams = [grams[int(i * step)] for i in range(MAX_BIGRAMS)]
-        table = calls.model._meta.db_table
-        calls = calls.extra(
-            where=[
-                f'qa_text_bigrams("{table}"."search_text") @@ to_tsquery(\'simple\'::regconfig, %s)'
-            ],
-            params=[_tsquery(grams)],
-        )
+        calls = calls.filter(_BigramsMatch(F("search_text"), Value(_tsquery(grams))))
     return calls
+
+
+class _BigramsMatch(Func):
+    """qa_text_bigrams(search_text) @@ to_tsquery('simple', query), as an expression: its
+    column is named by the query compiler, so it holds inside a subquery (an alias like u0),
+    where a hand-written table name did not."""
+
+    template = "qa_text_bigrams(%(expressions)s)"
+    arg_joiner = ") @@ to_tsquery('simple'::regconfig, "
+    output_field = BooleanField()
 
 
 #: The PostgreSQL function the index is built on (and the search calls): IMMUTABLE, so it can
