@@ -18,8 +18,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
-# Rendered only to PDF by WeasyPrint (bulletins/exports.py), never served to a browser.
-PDF_ONLY = {"bulletins/print.html"}
+# Rendered only to PDF by WeasyPrint, never served to a browser (the test below keeps it so).
+PDF_ONLY = {
+    "bulletins/print.html",
+    "kpi/_print_style.html",
+    "kpi/print_appraisal.html",
+    "kpi/print_tree.html",
+    "layers/report_print.html",
+}
 
 
 def _directives(response) -> dict[str, list[str]]:
@@ -141,6 +147,24 @@ def test_no_template_has_an_on_handler_attribute():
 def test_no_served_template_has_inline_styles():
     assert _offences(STYLE_ATTRIBUTE, PDF_ONLY) == []
     assert _offences(STYLE_ELEMENT, PDF_ONLY) == []
+
+
+def test_pdf_only_templates_are_only_rendered_to_pdf():
+    """The inline-style exemption holds only while no view serves these templates as a page."""
+    sources = [
+        path
+        for path in ROOT.rglob("*.py")
+        if not {".venv", "tests", "node_modules"} & set(path.relative_to(ROOT).parts)
+    ]
+    for name in sorted(PDF_ONLY):
+        quoted = f'"{name}"'
+        users = [path for path in sources if quoted in path.read_text(encoding="utf-8")]
+        includers = [other for other, text in _templates() if other != name and quoted in text]
+        assert users or includers, f"{name} is never rendered: drop it from PDF_ONLY"
+        for path in users:
+            assert "write_pdf" in path.read_text(encoding="utf-8"), f"{path} serves {name}"
+        for other in includers:
+            assert other in PDF_ONLY, f"templates/{other} includes the PDF-only {name}"
 
 
 def test_the_scan_catches_what_it_looks_for():
