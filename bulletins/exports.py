@@ -7,27 +7,14 @@ fonts-noto-cjk); nothing is fetched at run time: the URL fetcher serves only our
 from __future__ import annotations
 
 import io
-import mimetypes
-from pathlib import Path
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from bulletins.models import Bulletin, Kind
-
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """A spreadsheet shows text starting with = + - @ as a formula and runs it; a leading
-    apostrophe makes it text (names and measures are typed by people)."""
-    if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES):
-        return "'" + value
-    return value
+from qa_center.exports import render_pdf, safe_cell
 
 
 def filename(bulletin: Bulletin) -> str:
@@ -179,32 +166,10 @@ def bulletin_xlsx(bulletin: Bulletin) -> bytes:
     return buffer.getvalue()
 
 
-def _static_only_fetcher():
-    """WeasyPrint's URL fetcher, restricted to our own static files: a bulletin never makes
-    the server fetch anything from the network or the file system at large."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class StaticOnlyFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            prefix = "static-local:///"
-            if not url.startswith(prefix):
-                raise ValueError(f"refused to fetch {url!r}: only static files are allowed")
-            found = finders.find(url[len(prefix) :].split("?")[0])
-            if not found:
-                raise ValueError(f"no static file {url!r}")
-            file_path = Path(found)
-            mime = mimetypes.guess_type(file_path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, file_path.read_bytes(), headers={"Content-Type": mime})
-
-    return StaticOnlyFetcher(allowed_protocols=["static-local"])
-
-
 def bulletin_pdf(bulletin: Bulletin) -> bytes:
-    from weasyprint import HTML
-
     from bulletins.charts import weekly_charts
 
-    html = render_to_string(
+    return render_pdf(
         "bulletins/print.html",
         {
             "bulletin": bulletin,
@@ -213,6 +178,3 @@ def bulletin_pdf(bulletin: Bulletin) -> bytes:
             "charts": weekly_charts(bulletin.data) if bulletin.kind == "weekly" else None,
         },
     )
-    return HTML(
-        string=html, base_url="static-local:///", url_fetcher=_static_only_fetcher()
-    ).write_pdf()

@@ -5,43 +5,12 @@ our static files — the same fetcher as the bulletins)."""
 from __future__ import annotations
 
 import io
-import mimetypes
-from pathlib import Path
 
-from django.contrib.staticfiles import finders
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-# The same guards as bulletins.exports, which kpi may not import (bulletins sits above kpi).
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Text starting with = + - @ would run as a formula in a spreadsheet: made text."""
-    if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES):
-        return "'" + value
-    return value
-
-
-def _static_only_fetcher():
-    """WeasyPrint's URL fetcher, restricted to our own static files."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class StaticOnlyFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            prefix = "static-local:///"
-            if not url.startswith(prefix):
-                raise ValueError(f"refused to fetch {url!r}: only static files are allowed")
-            found = finders.find(url[len(prefix) :].split("?")[0])
-            if not found:
-                raise ValueError(f"no static file {url!r}")
-            file_path = Path(found)
-            mime = mimetypes.guess_type(file_path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, file_path.read_bytes(), headers={"Content-Type": mime})
-
-    return StaticOnlyFetcher(allowed_protocols=["static-local"])
+from qa_center.exports import render_pdf, safe_cell
 
 
 def tree_filename(page) -> str:
@@ -131,18 +100,9 @@ def appraisal_xlsx(page, rows: list[dict]) -> bytes:
     return buffer.getvalue()
 
 
-def _pdf(template: str, context: dict) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(template, context)
-    return HTML(
-        string=html, base_url="static-local:///", url_fetcher=_static_only_fetcher()
-    ).write_pdf()
-
-
 def tree_pdf(page) -> bytes:
-    return _pdf("kpi/print_tree.html", {"page": page})
+    return render_pdf("kpi/print_tree.html", {"page": page})
 
 
 def appraisal_pdf(page, rows: list[dict]) -> bytes:
-    return _pdf("kpi/print_appraisal.html", {"page": page, "rows": rows})
+    return render_pdf("kpi/print_appraisal.html", {"page": page, "rows": rows})

@@ -8,25 +8,20 @@ from __future__ import annotations
 
 import datetime
 import io
-import mimetypes
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from org.models import Department
 from qa_center import periods
+from qa_center.exports import render_pdf, safe_cell
 from qa_center.levels import Level
 from qa_center.permissions import has_capability, user_scope
-
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def may_read_audit_reports(user) -> bool:
@@ -193,8 +188,7 @@ def monthly_audit_report(*, scope: ReportScope, month: datetime.date) -> dict:
 
 
 def _cell(value):
-    if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES):
-        return "'" + value
+    value = safe_cell(value)
     if isinstance(value, Decimal):
         return float(value)
     return value
@@ -278,32 +272,8 @@ def report_xlsx(report: dict) -> bytes:
 # --- PDF ----------------------------------------------------------------------------------
 
 
-def _static_only_fetcher():
-    """WeasyPrint's URL fetcher, restricted to our own static files (as the bulletins')."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class StaticOnlyFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            prefix = "static-local:///"
-            if not url.startswith(prefix):
-                raise ValueError(f"refused to fetch {url!r}: only static files are allowed")
-            found = finders.find(url[len(prefix) :].split("?")[0])
-            if not found:
-                raise ValueError(f"no static file {url!r}")
-            file_path = Path(found)
-            mime = mimetypes.guess_type(file_path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, file_path.read_bytes(), headers={"Content-Type": mime})
-
-    return StaticOnlyFetcher(allowed_protocols=["static-local"])
-
-
 def report_pdf(report: dict) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(
+    return render_pdf(
         "layers/report_print.html",
         {"report": report, "issuing_unit": settings.QA_ISSUING_UNIT},
     )
-    return HTML(
-        string=html, base_url="static-local:///", url_fetcher=_static_only_fetcher()
-    ).write_pdf()

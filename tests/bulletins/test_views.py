@@ -9,8 +9,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from bulletins import services
-from bulletins.exports import safe_cell
 from bulletins.models import Bulletin, BulletinRead
+from qa_center.exports import safe_cell
 from tests.factories import WEEK
 
 

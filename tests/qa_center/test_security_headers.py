@@ -162,7 +162,8 @@ def test_pdf_only_templates_are_only_rendered_to_pdf():
         includers = [other for other, text in _templates() if other != name and quoted in text]
         assert users or includers, f"{name} is never rendered: drop it from PDF_ONLY"
         for path in users:
-            assert "write_pdf" in path.read_text(encoding="utf-8"), f"{path} serves {name}"
+            # qa_center.exports.render_pdf is the one way to a PDF.
+            assert "render_pdf(" in path.read_text(encoding="utf-8"), f"{path} serves {name}"
         for other in includers:
             assert other in PDF_ONLY, f"templates/{other} includes the PDF-only {name}"
 
