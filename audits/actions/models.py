@@ -155,7 +155,29 @@ class CorrectiveAction(models.Model):
         pass
 
 
-class ActionEvent(models.Model):
+class ActionRecord(models.Model):
+    """What every record of an action's life has: who (None: the system, e.g. the overdue
+    escalation or a weekly bulletin's measurement) and when; it is seen by whoever may see
+    the action."""
+
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"))
+
+    scope_paths = {"department": "action__department", "team": "action__team", "agent": None}
+
+    class Meta:
+        abstract = True
+        ordering = ["action", "at", "pk"]
+
+
+class ActionEvent(ActionRecord):
     """One change of an action: created, a transition (from → to), escalated; who (None: the
     system, e.g. the overdue escalation), when and why."""
 
@@ -173,29 +195,17 @@ class ActionEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     from_status = models.CharField(_("from"), max_length=12, blank=True)
     to_status = models.CharField(_("to"), max_length=12, blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    at = models.DateTimeField(_("at"))
     note = models.TextField(_("note"), blank=True)
 
-    scope_paths = {"department": "action__department", "team": "action__team", "agent": None}
-
-    class Meta:
+    class Meta(ActionRecord.Meta):
         verbose_name = _("action event")
         verbose_name_plural = _("action events")
-        ordering = ["action", "at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.action_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
 
-class ActionFollowUp(models.Model):
+class ActionFollowUp(ActionRecord):
     """A follow-up of an action (跟进): what was done or found on a date, by whom (None: the
     system, e.g. a weekly bulletin measuring an improvement target)."""
 
@@ -206,28 +216,16 @@ class ActionFollowUp(models.Model):
         verbose_name=_("action"),
     )
     note = models.TextField(_("note"))
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    at = models.DateTimeField(_("at"))
 
-    scope_paths = {"department": "action__department", "team": "action__team", "agent": None}
-
-    class Meta:
+    class Meta(ActionRecord.Meta):
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
-        ordering = ["action", "at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.action_id} {self.at:%Y-%m-%d}"
 
 
-class ActionVerification(models.Model):
+class ActionVerification(ActionRecord):
     """A check of effectiveness (效果验证) of a done action: effective closes it; not effective
     sends it back open, with the note saying what is still wrong."""
 
@@ -239,22 +237,10 @@ class ActionVerification(models.Model):
     )
     effective = models.BooleanField(_("effective"))
     note = models.TextField(_("note"), blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    at = models.DateTimeField(_("at"))
 
-    scope_paths = {"department": "action__department", "team": "action__team", "agent": None}
-
-    class Meta:
+    class Meta(ActionRecord.Meta):
         verbose_name = _("verification")
         verbose_name_plural = _("verifications")
-        ordering = ["action", "at", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(effective=True) | ~Q(note=""),
