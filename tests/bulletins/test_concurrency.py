@@ -6,38 +6,17 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection
 
 from bulletins import services
 from bulletins.models import Bulletin, NoticeSequence
+from tests.concurrency import in_threads
 from tests.factories import WEEK
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def _in_threads(target, n=4):
-    barrier = threading.Barrier(n)
-    errors = []
-
-    def run():
-        try:
-            barrier.wait()
-            target()
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
-
-
 def test_concurrent_weekly_runs_yield_one_bulletin_per_scope(hand_week):
-    errors = _in_threads(lambda: services.bulletins_generate_week(week_start=WEEK))
+    errors = in_threads(lambda: services.bulletins_generate_week(week_start=WEEK))
     assert errors == []
     assert Bulletin.objects.filter(period_start=WEEK).count() == 6
     assert Bulletin.objects.filter(period_start=WEEK, revision=1).count() == 6
@@ -59,7 +38,7 @@ def test_concurrent_issues_get_consecutive_numbers(hand_week):
             bulletin = queue.pop()
         services.bulletin_issue(bulletin=bulletin, actor=manager, decisions="限期整改。")
 
-    assert _in_threads(issue_one) == []
+    assert in_threads(issue_one) == []
     numbers = sorted(Bulletin.objects.filter(kind="monthly").values_list("number_seq", flat=True))
     assert numbers == [1, 2, 3, 4]
     assert NoticeSequence.objects.get().last == 4
@@ -90,7 +69,7 @@ def test_concurrent_department_targets_for_one_item_leave_one_open(hand_week):
             measure="部门督导",
         )
 
-    errors = _in_threads(record)
+    errors = in_threads(record)
     assert all(isinstance(e, ValidationError) for e in errors), errors
     statuses = sorted(ImprovementTarget.objects.values_list("status", flat=True))
     assert statuses == ["amended"] * (3 - len(errors)) + ["open"]
@@ -114,7 +93,7 @@ def test_two_revisions_asked_at_once_make_one(hand_week, monkeypatch):
     revised and adds nothing."""
     services.bulletins_generate_week(week_start=WEEK, notify_readers=False)
     _slow_first_run(monkeypatch)
-    errors = _in_threads(
+    errors = in_threads(
         lambda: services.bulletins_generate_week(
             week_start=WEEK, revise=True, reason="数据补录", notify_readers=False
         ),
@@ -139,7 +118,7 @@ def test_two_corrections_of_a_notice_asked_at_once_make_one(hand_week, monkeypat
         decisions="限期整改。",
     )
     _slow_first_run(monkeypatch)
-    errors = _in_threads(
+    errors = in_threads(
         lambda: services.bulletin_generate_month(
             month=month, revise=True, reason="一部数据有误", notify_readers=False
         ),

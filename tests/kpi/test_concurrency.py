@@ -9,7 +9,7 @@ import pytest
 
 from kpi.models import KpiValue, Shortfall
 from kpi.services import period_close
-from tests.bulletins.test_concurrency import _in_threads
+from tests.concurrency import in_threads
 from tests.factories.kpi import indicator, record, target
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -32,7 +32,7 @@ def _missing_targets(world):
 
 def test_four_closes_at_once_give_one_set(world):
     _missing_targets(world)
-    errors = _in_threads(lambda: period_close(kind="month", day=MARCH))
+    errors = in_threads(lambda: period_close(kind="month", day=MARCH))
     assert errors == []
     assert Shortfall.objects.filter(kind="target_miss").count() == 4  # the center, three teams
     assert Shortfall.objects.filter(revision__gt=1).count() == 0
@@ -46,7 +46,7 @@ def test_late_data_closed_twice_at_once_make_one_revision(world):
     period_close(kind="month", day=MARCH)
     locked = {s.pk: (s.numerator, s.denominator) for s in Shortfall.objects.all()}
     record(sl, [("agent", world.agents["a1"][0].employee_no, "2026-03-20", 1, 100)])
-    errors = _in_threads(lambda: period_close(kind="month", day=MARCH))
+    errors = in_threads(lambda: period_close(kind="month", day=MARCH))
     assert errors == []
     revisions = Shortfall.objects.filter(revision=2)
     assert {s.level for s in revisions} == {"center", "team"} and revisions.count() == 2

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from audits.actions import services
 from audits.actions.models import CorrectiveAction
 from qa_center.models import Notification
-from tests.bulletins.test_concurrency import _in_threads
+from tests.concurrency import in_threads
 from tests.factories.actions import dep_a_people, make_action
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -29,7 +29,7 @@ def test_four_verifications_at_once_record_one(world):
             note="仍有问题",
         )
 
-    errors = _in_threads(verify)
+    errors = in_threads(verify)
     assert len(errors) == 3 and all(isinstance(e, ValidationError) for e in errors)
     action.refresh_from_db()
     assert action.status == "open" and action.verifications.count() == 1
@@ -40,7 +40,7 @@ def test_escalation_run_four_times_at_once_notifies_once(world):
     dep_a_people(world)
     action = make_action(world, due_on=datetime.date(2020, 1, 1))
     Notification.objects.all().delete()
-    errors = _in_threads(lambda: services.actions_escalate_overdue())
+    errors = in_threads(lambda: services.actions_escalate_overdue())
     assert errors == []
     assert action.events.filter(kind="escalated").count() == 1
     assert Notification.objects.filter(user__username="manager_a").count() == 1

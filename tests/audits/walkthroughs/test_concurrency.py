@@ -3,42 +3,19 @@ One seed, the same two per department, no duplicates."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from audits.walkthroughs.models import DepartmentDraw, Walkthrough, WalkthroughDraw
 from audits.walkthroughs.services import walkthrough_start, walkthroughs_draw_month
+from tests.concurrency import in_threads
 from tests.factories.walkthroughs import MONTH, walk_world
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def _in_threads(target, n=4):
-    barrier = threading.Barrier(n)
-    errors: list[Exception] = []
-
-    def run():
-        try:
-            barrier.wait()
-            target()
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
-
-
 def test_draws_at_once_give_one_draw_and_no_duplicates(world):
     walk_world(world)
-    assert _in_threads(lambda: walkthroughs_draw_month(month=MONTH)) == []
+    assert in_threads(lambda: walkthroughs_draw_month(month=MONTH)) == []
     assert WalkthroughDraw.objects.count() == 1
     assert DepartmentDraw.objects.count() == 2
     assert Walkthrough.objects.count() == 3
@@ -73,7 +50,7 @@ def test_two_starts_at_once_start_it_once(world):
         except ValidationError as exc:
             refused.append(exc)
 
-    assert _in_threads(start) == []
+    assert in_threads(start) == []
     assert len(refused) == 3
     from qa_center.models import Notification
 
