@@ -170,8 +170,9 @@ def _generate(calls: int, refs: dict) -> None:
         for item in refs["items"]:
             cursor.execute(
                 "INSERT INTO evaluations_answer (evaluation_id, item_id, value, is_na, auto_na, "
-                "override_reason, note, points, possible) "
-                "SELECT e.id, %s, v.v, false, false, '', '', v.v, 1 FROM evaluations_evaluation e, "
+                "override_reason, override_kind, note, points, possible) "
+                "SELECT e.id, %s, v.v, false, false, '', '', '', v.v, 1 "
+                "FROM evaluations_evaluation e, "
                 "LATERAL (SELECT CASE WHEN random() < 0.88 THEN 1 ELSE 0 END AS v "
                 "WHERE e.id IS NOT NULL) v",
                 [item.pk],
