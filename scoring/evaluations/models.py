@@ -265,6 +265,8 @@ class EvaluationEvent(models.Model):
     scope_paths = scope_paths_via("evaluation", Evaluation.scope_paths)
 
     class Meta:
+        verbose_name = _("evaluation event")
+        verbose_name_plural = _("evaluation events")
         ordering = ["at", "pk"]
         constraints = [
             # Two writers cannot both append event n (they also wait on the evaluation's lock).

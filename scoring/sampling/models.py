@@ -74,6 +74,8 @@ class Assignment(models.Model):
     scope_paths = scope_paths_via("call", Call.scope_paths)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "sampled call to score")
+        verbose_name_plural = pgettext_lazy("model", "sampled calls to score")
         ordering = ["due_at"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "call"], name="call_sampled_once_per_plan")
