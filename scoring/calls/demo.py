@@ -6,20 +6,19 @@ from __future__ import annotations
 
 import datetime
 import random
+import re
+from contextlib import contextmanager
+from unittest import mock
 
 from django.db import transaction
 from django.utils import timezone
 
 from org.models import Agent, User
 from org.selectors import memberships_by_agent, team_id_on
-from scoring.calls.models import Call, ImportJob
+from qa_center.periods import WEEK, current, previous
+from scoring.calls.models import Call, CallCheck, ImportJob, Review
 from scoring.calls.search import search_text_of
-from scoring.calls.services.checks import (
-    check_from_result,
-    checks_save,
-    engine_call,
-    engine_library,
-)
+from scoring.calls.services.checks import call_checks_run
 from scoring.rules.services import STARTER_LIBRARY, library_load_file
 
 CALLS = 6000
@@ -72,6 +71,16 @@ IDENTITY = [
     "请问您是机主本人吗？麻烦您说一下服务密码进行验证",
 ]
 IDENTITY_ANSWERS = ["是我本人，后四位是{id}", "密码是{id}{id}", "好的，身份证后四位{id}"]
+# Before verifying the caller, an agent now and then mentions "您的话费" or "您的余额": the
+# starter library counts those two phrases as ambiguous (weak evidence), so the identity rule's
+# critical failure on them alone makes the call *to confirm*. Most of these sentences disclose
+# nothing (a supervisor rejects the failure); a few do say an amount (confirmed).
+WEAK_ACCOUNT = [
+    "您的话费明细可以在手机营业厅里随时查看",
+    "您的余额变动我们都会发短信提醒您",
+    "您的话费账单每月三号会发到您的手机上",
+]
+WEAK_ACCOUNT_DISCLOSED = ["您的话费一共{n}元，我再帮您核对一下", "您的余额只剩{m}元了"]
 HOLD = ["请稍等", "请您稍等", "请稍等片刻"]
 CONFUSED = ["我没听明白，什么意思", "这个我听不懂", "不太明白你说的"]
 RE_EXPLAIN = [
@@ -136,6 +145,11 @@ def _transcript(rng: random.Random, agent: Agent, profile: dict) -> list[dict]:
     d.say("customer", rng.choice(topic["ask"]) + "。")
     n, m = rng.randint(38, 268), rng.randint(1, 30)
     answer = rng.choice(topic["answer"]).format(n=n, m=m)
+    if rng.random() < 0.025:
+        line = (
+            rng.choice(WEAK_ACCOUNT) if rng.random() < 0.7 else rng.choice(WEAK_ACCOUNT_DISCLOSED)
+        )
+        d.say("agent", line.format(n=n, m=m) + "。")
     identity_first = not slip(0.06)
     # A slow answer after the customer spoke is a silence the rules catch.
     slow = rng.uniform(11, 25) if slip(0.06) else None
@@ -217,7 +231,6 @@ def seed(*, stdout=None, rng: random.Random | None = None) -> None:
     }
     memberships = memberships_by_agent(agent.pk for agent in agents)
     now = timezone.now()
-    compiled = engine_library(library)
     with transaction.atomic():
         job = None
         if admin:
@@ -254,12 +267,68 @@ def seed(*, stdout=None, rng: random.Random | None = None) -> None:
         created = Call.objects.bulk_create(rows, batch_size=1000)
         if created and created[0].pk is None:
             created = list(Call.objects.filter(call_id__startswith=DEMO_PREFIX))
-        checks = [
-            check_from_result(
-                call.pk, library, compiled.score_call(engine_call(call.call_id, call.turns))
-            )
-            for call in created
-        ]
-        checks_save(checks)
+        # The real check path: the engine's compact results, and a call whose critical
+        # failure rests only on weak evidence is to confirm.
+        call_checks_run(call_ids=[call.pk for call in created], library_id=library.pk)
+        decided = _decide_old_reviews(now)
+    to_confirm = CallCheck.objects.filter(
+        call__call_id__startswith=DEMO_PREFIX, review=Review.TO_CONFIRM
+    ).count()
     if stdout:
-        stdout.write(f"  {len(created)} demo calls with automatic checks ({library})")
+        stdout.write(
+            f"  {len(created)} demo calls with automatic checks ({library}); weak critical "
+            f"failures: {decided} decided by supervisors, {to_confirm} to confirm"
+        )
+
+
+DISCLOSED = re.compile(r"您的(话费|余额)[^，。]*\d+元")
+
+
+@contextmanager
+def _at(moment: datetime.datetime):
+    """Makes `timezone.now()` return `moment`: a decision is dated when it was taken."""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
+
+
+def _decide_old_reviews(now: datetime.datetime) -> int:
+    """The supervisors' decisions on the calls to confirm of the weeks before last (those of
+    last week and this week stay to confirm: the sampling plans put them first in the demo
+    supervisors' queues). A supervisor reads the turn the weak evidence points to: it said an
+    amount (confirmed: the zero stands) or it did not (rejected: the rule is wrong here)."""
+    from scoring.calls.services.reviews import critical_review_decide
+
+    cutoff = timezone.make_aware(
+        datetime.datetime.combine(previous(current(WEEK)).first_day, datetime.time())
+    )
+    department_supervisors: dict[int, list[User]] = {}
+    for user in User.objects.filter(role="supervisor", is_active=True).order_by("username"):
+        department_supervisors.setdefault(user.department_id, []).append(user)
+    admin = User.objects.filter(role="admin").order_by("pk").first()
+    pending = (
+        Call.objects.filter(
+            call_id__startswith=DEMO_PREFIX,
+            auto_check__review=Review.TO_CONFIRM,
+            started_at__lt=cutoff,
+        )
+        .select_related("team")
+        .order_by("started_at", "pk")
+    )
+    decided = 0
+    for index, call in enumerate(pending):
+        people = department_supervisors.get(call.team.department_id) or [admin]
+        by = people[index % len(people)]
+        if by is None:
+            continue
+        said = [t["text"] for t in call.turns if t["speaker"] == "agent"]
+        disclosed = any(DISCLOSED.search(text) for text in said)
+        moment = min(now, call.started_at + datetime.timedelta(hours=2 + index % 30))
+        with _at(moment):
+            critical_review_decide(
+                call=call,
+                by=by,
+                decision="confirmed" if disclosed else "rejected",
+                note="未核实身份即告知金额" if disclosed else "只是业务说明，未告知账户信息",
+            )
+        decided += 1
+    return decided

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from org.models import Role, User
 from scoring.calls.models import Call
-from scoring.evaluations.models import Evaluation, Scorecard, ScorecardItem
+from scoring.evaluations.models import Evaluation, OverrideKind, Scorecard, ScorecardItem
 from scoring.evaluations.services.evaluations import (
     evaluation_acknowledge,
     evaluation_start,
@@ -30,12 +30,14 @@ SHARE = 0.05
 DRAFTS = 8
 DEMO_PREFIX = "DEMO-"
 
+# Why a supervisor overrides the engine, with the kind of reason (each rule's precision and the
+# override reasons on the rule pages are measured from these).
 OVERRIDE_REASONS = [
-    "录音中已使用该用语，转写有误",
-    "客户未提出需要查询的诉求，此项不适用",
-    "用语出现但语气生硬，不计分",
-    "客户中途挂断，结束语无法完成",
-    "方言口音导致识别错误，人工复核确认",
+    ("录音中已使用该用语，转写有误", OverrideKind.TRANSCRIPT),
+    ("客户未提出需要查询的诉求，此项不适用", OverrideKind.RULE_WRONG),
+    ("用语出现但语气生硬，不计分", OverrideKind.CONTEXT),
+    ("客户中途挂断，结束语无法完成", OverrideKind.CONTEXT),
+    ("方言口音导致识别错误，人工复核确认", OverrideKind.TRANSCRIPT),
 ]
 NOTES = ["语速偏快，注意停顿", "解释清楚，客户满意", "可以更主动地确认客户需求", "语气平淡"]
 COMMENTS = [
@@ -85,7 +87,8 @@ def _answers(evaluation: Evaluation, rng: random.Random, quality: float) -> dict
                     value = 0 if answer.auto_value else 1
                 if item.critical and value == 0:
                     value = 1
-                answers[item.code] = {"value": value, "reason": rng.choice(OVERRIDE_REASONS)}
+                reason, kind = rng.choice(OVERRIDE_REASONS)
+                answers[item.code] = {"value": value, "reason": reason, "reason_kind": kind}
             continue
         if item.kind == "scale":
             centre = item.scale_min + (item.scale_max - item.scale_min) * quality
@@ -200,6 +203,9 @@ def seed(*, stdout=None, rng: random.Random | None = None) -> None:
     )
     if departments:
         calls = calls.filter(team__department_id__in=departments)
+    # A call to confirm waits for a supervisor's decision in the queue (the sampling plans draw
+    # it), not in an evaluation of the demo's past.
+    calls = calls.exclude(auto_check__review="to_confirm")
     calls = list(calls.order_by("started_at"))
     if not calls:
         return

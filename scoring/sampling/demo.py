@@ -48,10 +48,13 @@ def _sampling(*, stdout, rng, scorecard, users) -> None:
             continue
         last = list(
             Assignment.objects.filter(supervisor=user, period_start=last_week)
-            .select_related("call", "plan__scorecard")
+            .select_related("call__auto_check", "plan__scorecard")
             .order_by("pk")
         )
         for index, assignment in enumerate(last):
+            check = getattr(assignment.call, "auto_check", None)
+            if check is not None and check.provisional:
+                continue  # a call to confirm stays first in the queue, for the demo supervisor
             if index % 2 == 0 and assignment.status == Assignment.Status.OPEN:
                 demo_score(assignment.call, assignment.plan.scorecard, user, rng)
             elif index % 6 == 1 and assignment.status == Assignment.Status.OPEN:

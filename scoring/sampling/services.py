@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 from org.models import User
 from qa_center.periods import WEEK, period_of, week_start_of
 from qa_center.permissions import has_capability, may_manage_sampling_plan
-from scoring.calls.models import Call
+from scoring.calls.models import Call, Review
 from scoring.evaluations.models import Evaluation
 from scoring.sampling.models import Assignment, SamplingPlan
 
@@ -135,7 +135,12 @@ def sampling_candidates(plan: SamplingPlan, week_start: datetime.date):
         plan_calls(plan, week.start, week.end)
         .filter(~Exists(evaluated), ~Exists(sampled))
         .values_list(
-            "pk", "agent_id", "team_id", "auto_check__score", "auto_check__critical_failed"
+            "pk",
+            "agent_id",
+            "team_id",
+            "auto_check__score",
+            "auto_check__critical_failed",
+            "auto_check__review",
         )
         .order_by("pk")
     )
@@ -207,15 +212,22 @@ def sampling_run(
     for team_id in sorted(strata):
         for agent_id in sorted(strata[team_id]):
             need = plan.calls_per_agent - per_agent_existing[agent_id]
-            if need <= 0:
-                continue
             rows = strata[team_id][agent_id]
+            # A call to confirm (a provisional critical zero on weak evidence) is always drawn:
+            # it counts in the agent's quota, and goes beyond it when the agent has more calls
+            # to confirm than the quota; it must not wait for a lucky draw.
+            picked = [r for r in rows if r[5] == Review.TO_CONFIRM]
+            rows = [r for r in rows if r[5] != Review.TO_CONFIRM]
+            need -= len(picked)
+            if need <= 0 and not picked:
+                continue
             weights = [call_weight(plan=plan, auto_score=r[3], critical=bool(r[4])) for r in rows]
-            picked = weighted_sample(rows, weights, need, rng)
+            drawn_at_random = weighted_sample(rows, weights, need, rng)
+            picked += drawn_at_random
             # An agent who moved team mid-week may have calls in two strata; the quota is the
             # agent's, so count as we go.
             per_agent_existing[agent_id] += len(picked)
-            if len(picked) < need:
+            if len(drawn_at_random) < need:
                 result.short_agents.append(agent_id)
             drawn.extend((row[0], team_id) for row in picked)
 
