@@ -9,6 +9,8 @@ import json
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from qa_center import filters
 from qa_center.filters import parse_for_page
-from qa_center.permissions import capability_required
+from qa_center.permissions import capability_required, has_capability
 from scoring.rules.hooks import enforcers_of, library_panels, rule_examples_for, rule_quality_for
 from scoring.rules.models import RuleLibrary
 from scoring.rules.services import (
@@ -141,11 +143,16 @@ def verdict_period(request: HttpRequest) -> dict:
     return {"date_from": date_from, "date_to": date_to}
 
 
-@capability_required("manage_rules")
+@login_required
 def rule_detail(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     """One rule of a version: its definition, the supervisors' verdicts on it over a period
     (agreement, precision of its failures, recall, override reasons) and the calls filed as
-    examples on it ("the rule is wrong here")."""
+    examples on it ("the rule is wrong here"). Administrators, and supervisors too (read only:
+    they give the verdicts, and the examples they see are the calls of their scope)."""
+    if not (
+        has_capability(request.user, "manage_rules") or has_capability(request.user, "score_calls")
+    ):
+        raise PermissionDenied
     library = get_object_or_404(RuleLibrary, pk=pk)
     rule = next((r for r in _rules_table(library.definition) if str(r.get("code")) == code), None)
     if rule is None:

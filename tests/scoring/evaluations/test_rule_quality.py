@@ -114,9 +114,11 @@ def test_a_supervisor_overrides_a_rule_and_sees_its_precision_fall(client, world
     assert b'data-testid="flagged"' in library_page
 
 
-def test_rule_pages_need_manage_rules_and_an_existing_rule(client, world, library):
-    client.force_login(world.users["supervisor"])
+def test_rule_pages_need_manage_rules_or_scoring_and_an_existing_rule(client, world, library):
+    client.force_login(world.users["teamlead"])
     assert client.get(reverse("rules:rule_detail", args=[library.pk, "GREET"])).status_code == 403
+    client.force_login(world.users["supervisor"])  # reads it: the verdicts are theirs
+    assert client.get(reverse("rules:rule_detail", args=[library.pk, "GREET"])).status_code == 200
     client.force_login(world.users["admin"])
     assert client.get(reverse("rules:rule_detail", args=[library.pk, "NOPE"])).status_code == 404
     bad = client.get(reverse("rules:rule_detail", args=[library.pk, "GREET"]), {"date_from": "x"})
