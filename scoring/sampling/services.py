@@ -359,4 +359,37 @@ def assignments_reassign(*, actor: User, assignment_ids: list[int], to: User) ->
             )
     if problems:
         raise ValidationError(problems)
-    return Assignment.objects.filter(pk__in=[r.pk for r in rows]).update(supervisor=to)
+    moved = Assignment.objects.filter(pk__in=[r.pk for r in rows]).update(supervisor=to)
+    _notify_reassigned(actor=actor, to=to, rows=[r for r in rows if r.supervisor_id != to.pk])
+    return moved
+
+
+def _notify_reassigned(*, actor: User, to: User, rows: list[Assignment]) -> None:
+    """Tells the supervisor who received the calls (not the one who gave them to themselves):
+    one notification naming the calls they may open (qa_center.permissions.may_open, checked
+    per call; the queue page is where they are scored)."""
+    from django.urls import reverse
+
+    from qa_center.notifications import notify
+    from qa_center.permissions import may_open
+
+    if to.pk == actor.pk or not rows:
+        return
+    calls = [r.call for r in rows if may_open(to, r.call)]
+    if not calls:
+        return
+    shown = [c.call_id for c in calls[:10]]
+    if len(calls) > len(shown):
+        shown.append("…")
+    notify(
+        users=[to],
+        about=calls[0],
+        title=ngettext(
+            "%(name)s gave you %(n)s call to score",
+            "%(name)s gave you %(n)s calls to score",
+            len(calls),
+        )
+        % {"name": actor.display_name, "n": len(calls)},
+        body=_("Calls: %(calls)s") % {"calls": "、".join(shown)},
+        url=reverse("sampling:queue"),
+    )
