@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from audits.actions.forms import IsoDateInput
 from kpi.models import Indicator
 from qa_center.filters import validate_day
 
@@ -16,12 +17,8 @@ class TargetForm(forms.Form):
     indicator = forms.ModelChoiceField(
         label=_("Indicator"), queryset=Indicator.objects.filter(is_active=True).order_by("code")
     )
-    valid_from = forms.DateField(
-        label=_("From"), validators=[validate_day], widget=forms.DateInput(attrs={"type": "date"})
-    )
-    valid_to = forms.DateField(
-        label=_("Until"), validators=[validate_day], widget=forms.DateInput(attrs={"type": "date"})
-    )
+    valid_from = forms.DateField(label=_("From"), validators=[validate_day], widget=IsoDateInput)
+    valid_to = forms.DateField(label=_("Until"), validators=[validate_day], widget=IsoDateInput)
     value = forms.DecimalField(
         label=_("Target (as shown, e.g. 80 for 80 %)"), max_digits=20, decimal_places=6
     )
@@ -65,6 +62,16 @@ class ActivateForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    proposals = forms.BooleanField(
+        label=_("Activate the proposals below it too (those their units have not set)"),
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args, with_proposals: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_proposals:
+            del self.fields["proposals"]
 
 
 class MeasurementImportForm(forms.Form):

@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from qa_center.levels import Level
@@ -308,7 +308,8 @@ class Target(UnitFields):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        ACTIVE = "active", _("Active")
+        # "Active" alone is a person's status elsewhere (在职); a target in force is 生效.
+        ACTIVE = "active", pgettext_lazy("kpi target", "Active")
         RETIRED = "retired", _("Retired")
 
     indicator = models.ForeignKey(

@@ -1029,6 +1029,59 @@ def target_activate(*, by: User, target: Target, justification: str = "") -> Tar
     return target
 
 
+def target_activate_proposals(*, by: User, target: Target) -> int:
+    """Put the cascade in force: activate every proposal below the active `target` that its
+    unit has not set (drafts still marked `proposed`, down to the agents), with the parent.
+    They carry the parent's value, so they stand on its SMART check or its justification,
+    written into each; a unit that tightens its own later gives a draft of its own to activate.
+    The units' active targets of the same start are retired. Returns how many were activated."""
+    if target.status != Target.Status.ACTIVE:
+        raise ValidationError(_("Activate the target itself first."))
+    if not may_set_target(
+        by, level=target.level, department_id=target.department_id, team_id=target.team_id
+    ):
+        raise PermissionDenied(_("You may not set targets for this unit."))
+    note = _("Activated with the target of %(unit)s (cascade).") % {"unit": target.unit_label}
+    if target.justification:
+        note = f"{note} {target.justification}"
+    found: list[Target] = []
+    parents = [target.pk]
+    while parents:
+        level = list(
+            Target.objects.filter(
+                parent_id__in=parents, status=Target.Status.DRAFT, proposed=True
+            ).select_related("department", "team")
+        )
+        found.extend(
+            t
+            for t in level
+            if may_set_target(by, level=t.level, department_id=t.department_id, team_id=t.team_id)
+        )
+        parents = [t.pk for t in level]
+    if not found:
+        return 0
+    by_level: dict[str, list[Target]] = defaultdict(list)
+    for t in found:
+        by_level[t.level].append(t)
+    with transaction.atomic():
+        for level, rows in by_level.items():
+            Target.objects.filter(
+                indicator=target.indicator,
+                level=level,
+                unit_id__in=[t.unit_id for t in rows],
+                period_kind=target.period_kind,
+                valid_from=target.valid_from,
+                status=Target.Status.ACTIVE,
+            ).update(status=Target.Status.RETIRED, updated_at=timezone.now())
+        Target.objects.filter(pk__in=[t.pk for t in found]).update(
+            status=Target.Status.ACTIVE,
+            proposed=False,
+            justification=note,
+            updated_at=timezone.now(),
+        )
+    return len(found)
+
+
 def _children(level: str, unit: Any) -> tuple[str, list]:
     if level == Level.CENTER:
         return Level.DEPARTMENT, list(Department.objects.order_by("code"))
@@ -1178,6 +1231,7 @@ __all__ = [
     "period_close",
     "shortfalls_find",
     "target_activate",
+    "target_activate_proposals",
     "target_cascade",
     "target_save",
     "target_smart",

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_POST
 from kpi import selectors, services
 from kpi.forms import ActivateForm, MeasurementImportForm, TargetForm, TightenForm
 from kpi.models import Indicator, Shortfall, Target
+from kpi.selectors import DEPTH
 from kpi.smart_data import indicator_smart_report
 from qa_center import filters, periods
 from qa_center.filters import parse_for_page
@@ -40,6 +42,15 @@ def kpi_page(view: Callable) -> Callable:
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+# Lists read from the top down: the center, its departments, teams, then agents (the level's
+# own text would put agents first).
+_DEPTH = Case(
+    *(When(level=level, then=Value(depth)) for level, depth in DEPTH.items()),
+    default=Value(9),
+    output_field=IntegerField(),
+)
 
 
 def _may_import(user) -> bool:
@@ -112,8 +123,13 @@ def target_list(request: HttpRequest) -> HttpResponse:
     if parsed.get("status"):
         targets = targets.filter(status=parsed.get("status"))
     page = Paginator(
-        targets.order_by("indicator__code", "-valid_from", "level", "unit_id"), 50
+        targets.annotate(depth=_DEPTH).order_by(
+            "indicator__code", "-valid_from", "depth", "unit_id"
+        ),
+        50,
     ).get_page(request.GET.get("page"))
+    for t in page:
+        t.shown = t.indicator.display(t.value)
     may_set_center = services.may_set_target(request.user, level=Level.CENTER)
     form = None
     if may_set_center:
@@ -189,6 +205,24 @@ def _visible_target(request: HttpRequest, pk: int) -> Target:
     return target
 
 
+def _bands(target: Target) -> list[dict]:
+    """The bands of a target as people read them: green at or beyond the target, amber within
+    the amber band of it, red beyond (≥ 80.00% · ≥ 76.00% · < 76.00% for a higher-is-better
+    80 % with a 5 % band)."""
+    indicator = target.indicator
+    if indicator.lower_is_better:
+        edge = target.value * (1 + target.amber_within)
+        signs = ("≤", "≤", ">")
+    else:
+        edge = target.value * (1 - target.amber_within)
+        signs = ("≥", "≥", "<")
+    return [
+        {"band": "green", "rule": f"{signs[0]} {indicator.display(target.value)}"},
+        {"band": "amber", "rule": f"{signs[1]} {indicator.display(edge)}"},
+        {"band": "red", "rule": f"{signs[2]} {indicator.display(edge)}"},
+    ]
+
+
 @kpi_page
 def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     target = _visible_target(request, pk)
@@ -221,6 +255,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "target": target,
             "indicator": indicator,
             "shown": indicator.display(target.value),
+            "bands": _bands(target),
             "smart": services.target_smart(target),
             "children": children,
             "consistency": consistency,
@@ -230,17 +265,24 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 department_id=target.department_id,
                 team_id=target.team_id,
             ),
-            "activate_form": ActivateForm(initial={"justification": target.justification}),
+            "activate_form": ActivateForm(
+                initial={"justification": target.justification},
+                with_proposals=_has_proposals(target),
+            ),
             "parent": target.parent if target.parent_id else None,
         },
     )
+
+
+def _has_proposals(target: Target) -> bool:
+    return target.children.filter(status=Target.Status.DRAFT, proposed=True).exists()
 
 
 @require_POST
 @kpi_page
 def target_activate(request: HttpRequest, pk: int) -> HttpResponse:
     target = _visible_target(request, pk)
-    form = ActivateForm(request.POST)
+    form = ActivateForm(request.POST, with_proposals=True)
     form.is_valid()
     try:
         services.target_activate(
@@ -248,6 +290,15 @@ def target_activate(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+        return redirect("kpi:target", pk=target.pk)
+    count = 0
+    if form.cleaned_data.get("proposals"):
+        count = services.target_activate_proposals(by=request.user, target=target)
+    if count:
+        messages.success(
+            request,
+            _("The target is active, and %(n)s proposals below it with it.") % {"n": count},
+        )
     else:
         messages.success(request, _("The target is active."))
     return redirect("kpi:target", pk=target.pk)
@@ -356,6 +407,9 @@ def shortfall_list(request: HttpRequest) -> HttpResponse:
         shortfalls = shortfalls.filter(kind=parsed.get("kind"))
     if parsed.get("period_kind"):
         shortfalls = shortfalls.filter(period_kind=parsed.get("period_kind"))
+    shortfalls = shortfalls.annotate(depth=_DEPTH).order_by(
+        "-period_start", "indicator__code", "depth", "unit_id", "kind", "revision"
+    )
     page = Paginator(shortfalls, 50).get_page(request.GET.get("page"))
     for s in page:
         s.shown = s.indicator.display(s.value)
