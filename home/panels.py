@@ -226,7 +226,7 @@ def _walkthrough_panels(user, stats: list[Stat], lists: list[Worklist]) -> None:
     from audits.walkthroughs.selectors import due_for
 
     due = due_for(user)
-    if not due and not has_capability(user, "audit"):
+    if not due and not has_capability(user, "audit_walkthroughs"):
         return
     now = timezone.now()
     rows = []

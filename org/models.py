@@ -205,6 +205,14 @@ class User(AbstractUser):
         editable=False,
         help_text=_("客户代表投诉歧义评审小组: rules on agents' disputes."),
     )
+    # Denormalised the same way from the membership of the 制度流程建设项目组
+    # (WorkingGroup.PROCESS_AUDIT), whose members run the process walk-throughs.
+    is_process_auditor = models.BooleanField(
+        _("member of the 制度流程建设项目组"),
+        default=False,
+        editable=False,
+        help_text=_("制度流程建设项目组: audits the processes on the spot (walk-throughs)."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -246,9 +254,13 @@ class WorkingGroup(models.Model):
     The complaint-dispute review group (客户代表投诉歧义评审小组, code `dispute_review`) rules on
     agents' disputes: its members are the dispute reviewers. `User.is_reviewer` is the
     denormalised flag the permission module reads; only the membership services
-    (org.services.working_group_member_add/remove) set it."""
+    (org.services.working_group_member_add/remove) set it. The process-and-system building
+    project group (制度流程建设项目组, code `process_audit`, migration 0005) runs the process
+    walk-throughs: `User.is_process_auditor`, kept the same way."""
 
     DISPUTE_REVIEW = "dispute_review"
+    # 制度流程建设项目组: its members run the walk-throughs (qa_center.permissions).
+    PROCESS_AUDIT = "process_audit"
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100, unique=True)

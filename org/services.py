@@ -61,13 +61,32 @@ def dispute_review_group() -> WorkingGroup:
     return group
 
 
+def process_audit_group() -> WorkingGroup:
+    """The 制度流程建设项目组, whose members run the walk-throughs (migration 0005 creates it;
+    a flushed test database gets it back here)."""
+    group, _created = WorkingGroup.objects.get_or_create(
+        code=WorkingGroup.PROCESS_AUDIT, defaults={"name": "制度流程建设项目组"}
+    )
+    return group
+
+
 def _sync_reviewer_flag(user: User) -> None:
-    is_reviewer = WorkingGroupMembership.objects.filter(
-        user=user, group__code=WorkingGroup.DISPUTE_REVIEW
-    ).exists()
-    if user.is_reviewer != is_reviewer:
-        user.is_reviewer = is_reviewer
-        User.objects.filter(pk=user.pk).update(is_reviewer=is_reviewer)
+    """The flags the permission module reads, from the user's memberships: `is_reviewer`
+    (the dispute review group) and `is_process_auditor` (the 制度流程建设项目组)."""
+    codes = set(
+        WorkingGroupMembership.objects.filter(
+            user=user, group__code__in=[WorkingGroup.DISPUTE_REVIEW, WorkingGroup.PROCESS_AUDIT]
+        ).values_list("group__code", flat=True)
+    )
+    flags = {
+        "is_reviewer": WorkingGroup.DISPUTE_REVIEW in codes,
+        "is_process_auditor": WorkingGroup.PROCESS_AUDIT in codes,
+    }
+    changed = {name: value for name, value in flags.items() if getattr(user, name) != value}
+    if changed:
+        for name, value in changed.items():
+            setattr(user, name, value)
+        User.objects.filter(pk=user.pk).update(**changed)
 
 
 def sync_reviewer_flags(users) -> None:

@@ -33,7 +33,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Corrective actions"), "actions:list", "view_org"),
     NavItem(_("KPI"), "kpi:indicators", "view_results"),
     NavItem(_("Inspections"), "inspections:overview", "audit"),
-    NavItem(_("Walk-throughs"), "walkthroughs:list", "audit"),
+    NavItem(_("Walk-throughs"), "walkthroughs:list", "audit_walkthroughs"),
     NavItem(_("Standards"), "standards:list", "standards"),
     NavItem(_("Standards to read"), "standards:my_reading", "own_results"),
     NavItem(_("Quality structure"), "layers:overview", "standards"),

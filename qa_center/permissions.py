@@ -60,7 +60,15 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         {"view_org", "view_results", "read_bulletins", "issue_bulletins", "kpi", "standards"}
     ),
     "auditor": frozenset(
-        {"view_org", "view_results", "audit", "kpi", "standards", "manage_standards"}
+        {
+            "view_org",
+            "view_results",
+            "audit",
+            "audit_walkthroughs",
+            "kpi",
+            "standards",
+            "manage_standards",
+        }
     ),
     "admin": frozenset(
         {
@@ -76,6 +84,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "issue_bulletins",
             "follow_up",
             "audit",
+            "audit_walkthroughs",
             "kpi",
             "review_disputes",
             "view_health",
@@ -91,6 +100,8 @@ def has_capability(user: User | Any, capability: str) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if capability == "review_disputes" and getattr(user, "is_reviewer", False):
+        return True
+    if capability == "audit_walkthroughs" and getattr(user, "is_process_auditor", False):
         return True
     return capability in CAPABILITIES.get(user.role, frozenset())
 
@@ -468,36 +479,62 @@ def may_run_inspections(user: User | Any, *, department: Any) -> bool:
     return scope.level == Level.DEPARTMENT and department_id == scope.department_id
 
 
+# The process-and-system building project group (制度流程建设项目组, org.WorkingGroup code
+# below) audits the processes on the spot (domain brief §3): its members run walk-throughs of
+# their scope whatever their role, beside the auditors. `User.is_process_auditor` is the
+# denormalised membership (like `is_reviewer`), so the check needs no query; its lead also
+# approves the abolition of a standard (`may_approve_abolition`).
+PROCESS_AUDIT_GROUP = "process_audit"
+
+
+def in_process_audit_group(user: User | Any, *, lead: bool = False) -> bool:
+    """Is `user` a member (with `lead`: the lead) of the 制度流程建设项目组?"""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if not lead:
+        return bool(getattr(user, "is_process_auditor", False))
+    return user.working_group_memberships.filter(
+        group__code=PROCESS_AUDIT_GROUP, is_lead=True
+    ).exists()
+
+
+def may_audit_walkthroughs(user: User | Any) -> bool:
+    """The walk-through auditor's capability (`audit_walkthroughs`): the auditors and
+    administrators, and every member of the 制度流程建设项目组."""
+    return has_capability(user, "audit_walkthroughs")
+
+
 def visible_walkthroughs(user: User | Any, queryset: QuerySet[M]) -> QuerySet[M]:
-    """The process walk-throughs of `queryset` the user may open: an auditor (or an
-    administrator) and a manager those of their scope (an auditor of one department never
-    another's); everyone the walk-throughs of the standards they own."""
+    """The process walk-throughs of `queryset` the user may open: a walk-through auditor
+    (`may_audit_walkthroughs`) and a manager those of their scope (an auditor of one department
+    never another's); everyone the walk-throughs of the standards they own."""
     from django.db.models import Q
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
     own = Q(owner=user)
-    if has_capability(user, "audit") or user.role == "manager":
+    if may_audit_walkthroughs(user) or user.role == "manager":
         scoped = scope_queryset(user, queryset.model._default_manager.all()).values("pk")
         return queryset.filter(Q(pk__in=scoped) | own)
     return queryset.filter(own)
 
 
 def may_run_walkthrough(user: User | Any, walkthrough: Any) -> bool:
-    """May `user` conduct this walk-through (draw, start, record the drill, findings and the
-    verdict): an auditor or administrator with the walk-through's department in scope, who does
-    not own the walked standard (nobody audits their own process)."""
+    """May `user` conduct this walk-through (start, record the drill, findings and the
+    verdict): a walk-through auditor (an auditor, an administrator or a member of the
+    制度流程建设项目组) with the walk-through's department in scope, who does not own the
+    walked standard (nobody audits their own process)."""
     return (
-        has_capability(user, "audit")
+        may_audit_walkthroughs(user)
         and walkthrough.owner_id != user.pk
         and can_view(user, walkthrough)
     )
 
 
 def may_draw_walkthroughs(user: User | Any) -> bool:
-    """The month's draw covers every department: auditors of the whole center and
-    administrators."""
-    return has_capability(user, "audit") and user_scope(user).level == Level.CENTER
+    """The month's draw covers every department: walk-through auditors of the whole center
+    and administrators."""
+    return may_audit_walkthroughs(user) and user_scope(user).level == Level.CENTER
 
 
 # --- Standards (audits.standards) ----------------------------------------------------------
@@ -552,6 +589,55 @@ def may_edit_standard(user: User | Any, standard: Any) -> bool:
     )
 
 
+def _scope_holds_department(user: User | Any, department_id: int | None) -> bool:
+    scope = user_scope(user)
+    if scope.level == Level.CENTER:
+        return True
+    return scope.level == Level.DEPARTMENT and department_id == scope.department_id
+
+
+def may_request_abolition(user: User | Any, standard: Any) -> bool:
+    """May `user` propose to abolish this standard: one who manages the department's
+    standards (`may_manage_standard`), or a walk-through auditor (`may_audit_walkthroughs`)
+    whose scope holds the department (the walk-through's verdict "abolish")."""
+    if may_manage_standard(user, department_id=standard.department_id):
+        return True
+    return may_audit_walkthroughs(user) and _scope_holds_department(user, standard.department_id)
+
+
+def may_approve_abolition(user: User | Any, request: Any) -> bool:
+    """May `user` approve (or reject) this proposal to abolish a standard: the manager of the
+    standard's department or a manager of the whole center, the lead of the
+    制度流程建设项目组 whose scope holds the department (with the library's capability: the
+    decision is taken on the standard's page), or an administrator; never the one who proposed
+    it (four eyes)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if request.requested_by_id == user.pk:
+        return False
+    if _is_admin(user):
+        return True
+    department_id = request.standard.department_id
+    if not _scope_holds_department(user, department_id):
+        return False
+    if not has_capability(user, "standards"):  # the page the decision is taken on
+        return False
+    return user.role == "manager" or in_process_audit_group(user, lead=True)
+
+
+def visible_abolition_requests(user: User | Any, queryset: QuerySet[M]) -> QuerySet[M]:
+    """The abolition proposals of `queryset` the user may open: those of the standards they
+    may open (`visible_standards`) with the library's capability, and those of the standards
+    they own or monitor (an agent reading a rolled-out standard sees none)."""
+    from django.db.models import Q
+
+    standards = queryset.model._meta.get_field("standard").related_model._default_manager
+    visible = visible_standards(user, standards.all())
+    if not has_capability(user, "standards"):
+        visible = visible.filter(Q(owner=user) | Q(monitor=user))
+    return queryset.filter(standard__in=visible.values("pk"))
+
+
 # Opening a row of these models: the capabilities (any one) of the pages that show it, and the
 # rule that says which rows the user sees there. Keyed by model label (the core imports no app).
 # A model not listed: its scope alone.
@@ -568,6 +654,7 @@ _OPEN_RULES: dict[str, tuple[frozenset[str] | None, Callable[[Any, QuerySet], Qu
     "walkthroughs.Walkthrough": (None, visible_walkthroughs),
     "actions.CorrectiveAction": (None, visible_corrective_actions),
     "standards.Standard": (None, visible_standards),
+    "standards.AbolitionRequest": (None, visible_abolition_requests),
     "standards.Rollout": (frozenset({"standards", "read_standards"}), scope_queryset),
     "kpi.Shortfall": (frozenset({"view_results", "own_results"}), scope_queryset),
 }

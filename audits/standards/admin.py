@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from audits.standards.models import (
+    AbolitionRequest,
     Acknowledgement,
     Attachment,
     ProcessStep,
@@ -94,3 +95,17 @@ class RolloutAdmin(ReadOnlyAdmin):
 @admin.register(Acknowledgement)
 class AcknowledgementAdmin(ReadOnlyAdmin):
     list_display = ["version", "agent", "acknowledged_at"]
+
+
+@admin.register(AbolitionRequest)
+class AbolitionRequestAdmin(ReadOnlyAdmin):
+    list_display = [
+        "standard",
+        "status",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+    ]
+    list_filter = ["status"]
+    search_fields = ["standard__code"]

@@ -1,12 +1,14 @@
 """API of the standards library (/api/v1/standards/): the standards the user may open, with
 filters kind, department, status and q (code, title, text, owner's name or pinyin initials);
 one standard with its version in force, steps, rule links and open version; creating one and
-its lifecycle (submit, publish, revise, abolish). Querysets are scoped by
+its lifecycle (submit, publish, revise, propose to abolish); the proposals to abolish
+(/api/v1/abolition-requests/: approve, reject). Querysets are scoped by
 qa_center.permissions; the services decide every write."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Case, When
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -23,6 +25,7 @@ from rest_framework.response import Response
 from audits.standards import selectors, services
 from audits.standards.models import (
     OPEN_STATUSES,
+    AbolitionRequest,
     Kind,
     ProcessStep,
     Standard,
@@ -34,7 +37,11 @@ from org.models import Department, User, WorkingGroup
 from qa_center import filters
 from qa_center.api import IdRouter
 from qa_center.filters import parse_for_api, validate_text
-from qa_center.permissions import IsAuthenticatedWithRole, scope_queryset
+from qa_center.permissions import (
+    IsAuthenticatedWithRole,
+    scope_queryset,
+    visible_abolition_requests,
+)
 
 
 class StepSerializer(serializers.ModelSerializer):
@@ -174,6 +181,31 @@ class StandardCreateSerializer(serializers.Serializer):
             )
 
 
+class AbolitionRequestSerializer(serializers.ModelSerializer):
+    standard_code = serializers.CharField(source="standard.code", read_only=True)
+    requested_by = serializers.CharField(source="requested_by.display_name", read_only=True)
+    decided_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AbolitionRequest
+        fields = [
+            "id",
+            "standard",
+            "standard_code",
+            "status",
+            "reason",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+        ]
+        read_only_fields = fields
+
+    def get_decided_by(self, obj) -> str | None:
+        return obj.decided_by.display_name if obj.decided_by_id else None
+
+
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(
         max_length=2000, required=False, allow_blank=True, default="", validators=[validate_text]
@@ -286,14 +318,73 @@ class StandardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             request, lambda s, r: services.standard_revise(standard=s, by=request.user, reason=r)
         )
 
-    @extend_schema(request=ReasonSerializer, responses={200: StandardDetailSerializer})
+    @extend_schema(
+        request=ReasonSerializer,
+        responses={201: AbolitionRequestSerializer},
+        description="Proposes to abolish the standard; it stays in force until the proposal is "
+        "approved (POST /api/v1/abolition-requests/{id}/approve/).",
+    )
     @action(detail=True, methods=["post"])
     def abolish(self, request, pk=None):
-        return self._step(
-            request, lambda s, r: services.standard_abolish(standard=s, by=request.user, reason=r)
+        target = self.get_object()  # 404 outside what the user may open
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            proposal = services.abolition_request(
+                standard=target, by=request.user, reason=data.validated_data["reason"]
+            )
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
+        return Response(AbolitionRequestSerializer(proposal).data, status=status.HTTP_201_CREATED)
+
+
+class AbolitionRequestViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Proposals to abolish a standard (those of the standards the user may open), pending
+    first; approving abolishes the standard, rejecting keeps it (a reason is required). Who may
+    decide: qa_center.permissions.may_approve_abolition."""
+
+    permission_classes = [IsAuthenticatedWithRole]
+    serializer_class = AbolitionRequestSerializer
+
+    def get_queryset(self):
+        return visible_abolition_requests(
+            self.request.user,
+            AbolitionRequest.objects.select_related("standard", "requested_by", "decided_by"),
+        ).order_by(
+            Case(When(status=AbolitionRequest.Decision.PENDING, then=0), default=1),
+            "-requested_at",
+            "-pk",
         )
+
+    def _decide(self, request, approve: bool):
+        proposal = self.get_object()
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            decided = services.abolition_decide(
+                request=proposal,
+                by=request.user,
+                approve=approve,
+                note=data.validated_data["reason"],
+            )
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
+        return Response(AbolitionRequestSerializer(decided).data)
+
+    @extend_schema(request=ReasonSerializer, responses={200: AbolitionRequestSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(request, approve=True)
+
+    @extend_schema(request=ReasonSerializer, responses={200: AbolitionRequestSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._decide(request, approve=False)
 
 
 router = IdRouter()
 router.register("standards", StandardViewSet, basename="standard")
+router.register("abolition-requests", AbolitionRequestViewSet, basename="abolition-request")
 urlpatterns = router.urls

@@ -444,6 +444,9 @@ GROUP_MEMBERS = {
     "phone_manager_qa": ("owner_d2", ["monitor_d2", "supervisor2"]),
     "full_process_qa": ("auditor", ["owner_d3", "monitor_d3"]),
     "dispute_review": ("supervisor", []),
+    # 制度流程建设项目组: the auditor leads it (and approves abolitions); supervisor2, not an
+    # auditor, runs walk-throughs of 客户服务一部 as its member.
+    "process_audit": ("auditor", ["supervisor2"]),
 }
 
 

@@ -472,3 +472,84 @@ class Acknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent} ✓ {self.version}"
+
+
+class AbolitionRequest(models.Model):
+    """A proposal to abolish (废止) a standard, which takes effect only once approved.
+
+    Proposed by a walk-through's verdict "abolish" or by one who manages the department's
+    standards; approved or rejected by the department's manager, a manager of the whole
+    center, the lead of the 制度流程建设项目组 (whose scope holds the department) or an
+    administrator, never by the one who proposed it (`qa_center.permissions.
+    may_approve_abolition`). Until then the standard stays in force. Its own small state
+    machine: pending → approved (the standard is abolished) or rejected; each move only
+    through audits.standards.services, recorded with who, when and why."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    standard = models.ForeignKey(
+        Standard,
+        on_delete=models.CASCADE,
+        related_name="abolition_requests",
+        verbose_name=_("standard"),
+    )
+    status = FSMField(
+        _("status"), max_length=10, choices=Decision.choices, default=Decision.PENDING
+    )
+    reason = models.TextField(_("why abolish it"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    requested_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("why this decision"), blank=True)
+
+    scope_paths = {"department": "standard__department", "team": None, "agent": None}
+
+    class Meta:
+        verbose_name = _("abolition request")
+        verbose_name_plural = _("abolition requests")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["standard"],
+                condition=Q(status="pending"),
+                name="one_pending_abolition",
+                violation_error_message=_("The abolition of this standard is already proposed."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending")
+                | Q(decided_by__isnull=False, decided_at__isnull=False),
+                name="abolition_decision_has_who_and_when",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.standard.code}: {self.get_status_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Decision.PENDING
+
+    # Call these only from audits.standards.services.
+    @transition(field=status, source=Decision.PENDING, target=Decision.APPROVED)
+    def approve(self) -> None:
+        pass
+
+    @transition(field=status, source=Decision.PENDING, target=Decision.REJECTED)
+    def reject(self) -> None:
+        pass

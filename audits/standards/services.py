@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from audits.standards.models import (
     OPEN_STATUSES,
+    AbolitionRequest,
     Acknowledgement,
     Attachment,
     Kind,
@@ -35,9 +36,11 @@ from org.models import Agent, Department, Role, Team, User, WorkingGroup
 from org.names import pinyin_initials
 from qa_center.notifications import notify
 from qa_center.permissions import (
+    may_approve_abolition,
     may_edit_standard,
     may_manage_standard,
     may_open,
+    may_request_abolition,
     scope_queryset,
 )
 
@@ -463,17 +466,8 @@ def _notify_owner(standard: Standard, version: StandardVersion, reason: str) -> 
     )
 
 
-@transaction.atomic
-def standard_abolish(*, standard: Standard, by: User, reason: str) -> Standard:
-    """Withdraws the standard (废止): the version in force and any version being written are
-    abolished; nothing of it is in force any more."""
-    standard = Standard.objects.select_for_update().get(pk=standard.pk)
-    if not may_manage_standard(by, department_id=standard.department_id):
-        raise PermissionDenied(_("You may not abolish this standard."))
-    if standard.status == Status.ABOLISHED:
-        raise ValidationError(_("This standard is already abolished."))
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Say why the standard is abolished.")})
+def _abolish(standard: Standard, *, by: User, reason: str) -> Standard:
+    """The move itself: the version in force and any version being written are abolished."""
     for version in standard.versions.filter(
         status__in=[Status.DRAFT, Status.IN_REVIEW, Status.PUBLISHED]
     ).select_for_update():
@@ -484,6 +478,143 @@ def standard_abolish(*, standard: Standard, by: User, reason: str) -> Standard:
     standard.status = Status.ABOLISHED
     standard.save(update_fields=["status"])
     return standard_refresh(standard)
+
+
+@transaction.atomic
+def standard_abolish(*, standard: Standard, by: User, reason: str) -> Standard:
+    """Withdraws the standard (废止) at once, without a proposal: an administrator's act (a
+    standard created by mistake). Everyone else proposes it (`abolition_request`) and it is
+    abolished when approved (`abolition_decide`)."""
+    standard = Standard.objects.select_for_update().get(pk=standard.pk)
+    if by.role != Role.ADMIN:
+        raise PermissionDenied(
+            _("A standard is abolished only after approval: propose its abolition.")
+        )
+    if standard.status == Status.ABOLISHED:
+        raise ValidationError(_("This standard is already abolished."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the standard is abolished.")})
+    return _abolish(standard, by=by, reason=reason)
+
+
+# --- Abolition, after approval ---------------------------------------------------------------
+
+
+def abolition_approvers(standard: Standard) -> list[User]:
+    """Who may approve the abolition of `standard` (and is told of a proposal): the managers
+    of its department and of the whole center, the lead of the 制度流程建设项目组. The
+    permission module has the last word (`may_approve_abolition`)."""
+    from django.db.models import Q
+
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(role=Role.MANAGER, department__isnull=True)
+            | Q(role=Role.MANAGER, department_id=standard.department_id)
+            | Q(
+                working_group_memberships__group__code=WorkingGroup.PROCESS_AUDIT,
+                working_group_memberships__is_lead=True,
+            )
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def _abolition_url(request: AbolitionRequest) -> str:
+    return reverse("standards:detail", args=[request.standard_id]) + f"#abolition-{request.pk}"
+
+
+@transaction.atomic
+def abolition_request(*, standard: Standard, by: User, reason: str) -> AbolitionRequest:
+    """Proposes to abolish `standard` (a walk-through's verdict, or one who manages the
+    department's standards). Nothing is abolished yet: the standard stays in force until one
+    who may approve it does (`abolition_decide`). Those approvers who may open the proposal
+    are told. Refused: an abolished standard, no reason, a proposal already pending."""
+    standard = Standard.objects.select_for_update().get(pk=standard.pk)
+    if not may_request_abolition(by, standard):
+        raise PermissionDenied(_("You may not propose to abolish this standard."))
+    if standard.status == Status.ABOLISHED:
+        raise ValidationError(_("This standard is already abolished."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the standard is abolished.")})
+    if standard.abolition_requests.filter(status=AbolitionRequest.Decision.PENDING).exists():
+        raise ValidationError(_("The abolition of this standard is already proposed."))
+    request = AbolitionRequest.objects.create(standard=standard, reason=reason, requested_by=by)
+    approvers = [
+        user for user in abolition_approvers(standard) if may_approve_abolition(user, request)
+    ]
+    notify(
+        users=approvers,
+        about=request,
+        title=_("To approve: abolish %(code)s %(title)s")
+        % {
+            "code": standard.code,
+            "title": standard.title,
+        },
+        body=_("Proposed by %(who)s: %(reason)s") % {"who": by.display_name, "reason": reason},
+        url=_abolition_url(request),
+        email=True,
+    )
+    return request
+
+
+@transaction.atomic
+def abolition_decide(
+    *, request: AbolitionRequest, by: User, approve: bool, note: str = ""
+) -> AbolitionRequest:
+    """Approves the proposal (the standard is abolished: every version in force or being
+    written, each move logged with the approver and the reasons) or rejects it (the standard
+    stays as it is; a reason is required). Recorded with who, when and why; the proposer and
+    the standard's owner and monitor are told (those who may open it)."""
+    request = (
+        AbolitionRequest.objects.select_for_update()
+        .select_related("standard", "requested_by")
+        .get(pk=request.pk)
+    )
+    if not may_approve_abolition(by, request):
+        raise PermissionDenied(_("You may not decide on this abolition."))
+    if not request.is_pending:
+        raise ValidationError(
+            _("This proposal was decided already: %(status)s.")
+            % {"status": request.get_status_display()}
+        )
+    note = (note or "").strip()
+    if not approve and not note:
+        raise ValidationError({"note": _("Say why the standard is kept.")})
+    standard = Standard.objects.select_for_update().get(pk=request.standard_id)
+    if approve:
+        if standard.status == Status.ABOLISHED:
+            raise ValidationError(_("This standard is already abolished."))
+        request.approve()
+        why = _("Abolition approved by %(who)s: %(reason)s") % {
+            "who": by.display_name,
+            "reason": request.reason,
+        }
+        if note:
+            why = f"{why} ({note})"
+        _abolish(standard, by=by, reason=why)
+    else:
+        request.reject()
+    request.decided_by = by
+    request.decided_at = timezone.now()
+    request.decision_note = note
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    values = {"code": standard.code, "title": standard.title}
+    title = (
+        _("Abolition approved: %(code)s %(title)s is abolished") % values
+        if approve
+        else _("Abolition rejected: %(code)s %(title)s stays in force") % values
+    )
+    notify(
+        users=[u for u in (request.requested_by, standard.owner, standard.monitor) if u],
+        about=request,
+        title=title,
+        body=note,
+        url=_abolition_url(request),
+    )
+    return request
 
 
 # --- Attachments -----------------------------------------------------------------------------

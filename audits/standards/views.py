@@ -25,6 +25,7 @@ from audits.standards.forms import (
 )
 from audits.standards.models import (
     OPEN_STATUSES,
+    AbolitionRequest,
     Attachment,
     Kind,
     Rollout,
@@ -36,10 +37,13 @@ from qa_center import filters
 from qa_center.filters import parse_for_page
 from qa_center.permissions import (
     has_capability,
+    may_approve_abolition,
     may_edit_standard,
     may_manage_standard,
+    may_request_abolition,
     scope_queryset,
     user_scope,
+    visible_abolition_requests,
     visible_standards,
 )
 
@@ -214,6 +218,16 @@ def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if manages and in_force is not None:
         teams = scope_queryset(request.user, Team.objects.filter(department=standard.department))
+    abolitions = list(
+        visible_abolition_requests(
+            request.user,
+            standard.abolition_requests.select_related("requested_by", "decided_by", "standard"),
+        )
+    )
+    for abolition in abolitions:
+        abolition.may_decide = abolition.is_pending and may_approve_abolition(
+            request.user, abolition
+        )
     return render(
         request,
         "standards/detail.html",
@@ -231,6 +245,10 @@ def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rollout_form": RolloutForm(teams=teams) if manages and in_force else None,
             "reason_form": ReasonForm(),
             "transitions": list(standard.transitions.all()),
+            "abolitions": abolitions,
+            "may_propose_abolition": standard.status != Status.ABOLISHED
+            and not any(a.is_pending for a in abolitions)
+            and may_request_abolition(request.user, standard),
         },
     )
 
@@ -359,8 +377,11 @@ def standard_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             new = services.standard_revise(standard=standard, by=request.user, reason=reason)
             messages.success(request, _("Version %(number)s opened.") % {"number": new.number})
         elif action == "abolish":
-            services.standard_abolish(standard=standard, by=request.user, reason=reason)
-            messages.success(request, _("Standard abolished."))
+            services.abolition_request(standard=standard, by=request.user, reason=reason)
+            messages.success(
+                request,
+                _("Abolition proposed: the standard stays in force until it is approved."),
+            )
     except PermissionDenied:
         raise
     except ValidationError as exc:
@@ -498,3 +519,80 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+# --- Abolition, after approval ----------------------------------------------------------------
+
+
+@login_required
+def abolition_list(request: HttpRequest) -> HttpResponse:
+    """The proposals to abolish a standard the user may open: pending first (those the user
+    may decide marked), then the decided ones, with who proposed and decided, when and why."""
+    if not _may_use_library(request.user):
+        raise PermissionDenied
+    parsed = parse_for_page(request, {"status": filters.choice(AbolitionRequest.Decision.values)})
+    qs = visible_abolition_requests(
+        request.user,
+        AbolitionRequest.objects.select_related(
+            "standard__department", "requested_by", "decided_by"
+        ),
+    )
+    if parsed.get("status"):
+        qs = qs.filter(status=parsed.get("status"))
+    rows = sorted(
+        qs[:PAGE_SIZE],
+        key=lambda a: (not a.is_pending, -(a.requested_at.timestamp()), -a.pk),
+    )
+    for row in rows:
+        row.may_decide = row.is_pending and may_approve_abolition(request.user, row)
+    return render(
+        request,
+        "standards/abolitions.html",
+        {
+            "rows": rows,
+            "statuses": AbolitionRequest.Decision.choices,
+            "status": parsed.get("status") or "",
+            "reason_form": ReasonForm(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def abolition_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    if decision not in {"approve", "reject"}:
+        raise Http404
+    try:
+        abolition = visible_abolition_requests(
+            request.user, AbolitionRequest.objects.select_related("standard")
+        ).get(pk=pk)
+    except AbolitionRequest.DoesNotExist:
+        raise Http404 from None
+    if not may_approve_abolition(request.user, abolition):
+        raise PermissionDenied
+    form = ReasonForm(request.POST)
+    back = request.POST.get("back") == "list"
+    if form.is_valid():
+        try:
+            services.abolition_decide(
+                request=abolition,
+                by=request.user,
+                approve=decision == "approve",
+                note=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _flash_errors(request, exc)
+        else:
+            messages.success(
+                request,
+                _("Abolition approved: the standard is abolished.")
+                if decision == "approve"
+                else _("Abolition rejected: the standard stays in force."),
+            )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    if back:
+        return redirect("standards:abolitions")
+    return redirect("standards:detail", abolition.standard_id)

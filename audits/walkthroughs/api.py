@@ -90,6 +90,7 @@ class WalkthroughSerializer(serializers.ModelSerializer):
             "verdict_reason",
             "concluded_at",
             "revision",
+            "abolition",
             "score",
         ]
 
@@ -104,9 +105,22 @@ class WalkthroughDetailSerializer(WalkthroughSerializer):
     steps = WalkthroughStepSerializer(many=True, read_only=True)
     findings = FindingSerializer(many=True, read_only=True)
     provisional_score = serializers.SerializerMethodField()
+    abolition_status = serializers.SerializerMethodField(
+        help_text="The verdict abolish proposes it: pending until approved (or rejected) at "
+        "/api/v1/abolition-requests/{id}/."
+    )
 
     class Meta(WalkthroughSerializer.Meta):
-        fields = [*WalkthroughSerializer.Meta.fields, "provisional_score", "steps", "findings"]
+        fields = [
+            *WalkthroughSerializer.Meta.fields,
+            "abolition_status",
+            "provisional_score",
+            "steps",
+            "findings",
+        ]
+
+    def get_abolition_status(self, walkthrough) -> str | None:
+        return walkthrough.abolition.status if walkthrough.abolition_id else None
 
     def get_provisional_score(self, walkthrough) -> str:
         return str(scoring.score(selectors.tally_of_prefetched(walkthrough)).total)

@@ -157,6 +157,15 @@ class Walkthrough(models.Model):
         related_name="+",
         verbose_name=_("revision opened"),
     )
+    abolition = models.ForeignKey(
+        "standards.AbolitionRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="walkthroughs",
+        verbose_name=_("abolition proposed"),
+        help_text=_("The verdict abolish proposes it; the standard is abolished once approved."),
+    )
     score = models.DecimalField(
         _("walk-through score"), max_digits=4, decimal_places=1, null=True, blank=True
     )

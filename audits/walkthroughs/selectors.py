@@ -49,7 +49,9 @@ def walkthrough_detail_queryset(user) -> QuerySet:
                 ),
             ),
         )
-        .select_related("started_by", "concluded_by", "revision")
+        .select_related(
+            "started_by", "concluded_by", "revision", "abolition", "abolition__decided_by"
+        )
     )
 
 
@@ -126,9 +128,9 @@ def month_overview(user, month: datetime.date) -> list[DepartmentMonth]:
         d.department_id: d
         for d in DepartmentDraw.objects.filter(draw__month=first).select_related("department")
     }
-    from qa_center.permissions import has_capability, scope_queryset
+    from qa_center.permissions import may_audit_walkthroughs, scope_queryset
 
-    if has_capability(user, "audit") or user.role == "manager":
+    if may_audit_walkthroughs(user) or user.role == "manager":
         department_ids |= set(
             scope_queryset(user, Department.objects.filter(pk__in=list(draws))).values_list(
                 "pk", flat=True

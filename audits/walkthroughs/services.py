@@ -609,10 +609,12 @@ def walkthrough_conclude(
 ) -> Walkthrough:
     """The verdict on the walked standard: keep it, revise it (a new draft version opened for
     its owner, linked to the finding: audits.standards.services.standard_revise) or abolish it
-    (audits.standards.services.standard_abolish: superseded after approval). Refused, nothing
-    changed: before the documents' hour is over, before every step's drill and at least one
-    finding are recorded, without a reason for revise or abolish, a second time."""
-    from audits.standards.services import standard_abolish, standard_revise
+    (audits.standards.services.abolition_request: proposed, the standard stays in force until
+    the department's manager, a center manager or the lead of the 制度流程建设项目组 approves
+    it). Refused, nothing changed: before the documents' hour is over, before every step's
+    drill and at least one finding are recorded, without a reason for revise or abolish, a
+    second time."""
+    from audits.standards.services import abolition_request, standard_revise
 
     _require_runner(by, walkthrough)
     reason = (reason or "").strip()
@@ -644,7 +646,12 @@ def walkthrough_conclude(
                 standard=walkthrough.standard, by=by, reason=reason, finding=finding
             )
         elif verdict == Walkthrough.Verdict.ABOLISH:
-            standard_abolish(standard=walkthrough.standard, by=by, reason=reason)
+            walkthrough.abolition = abolition_request(
+                standard=walkthrough.standard,
+                by=by,
+                reason=_("Walk-through %(month)s: %(reason)s")
+                % {"month": f"{walkthrough.month:%Y-%m}", "reason": reason},
+            )
         walkthrough.score = scoring.score(walkthrough_tally(walkthrough)).total
         walkthrough.verdict = verdict
         walkthrough.verdict_reason = reason

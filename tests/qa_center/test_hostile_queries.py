@@ -105,6 +105,8 @@ ENDPOINTS = [
     # standards, walk-throughs, the layers and the monthly audit report
     ("/audits/standards/", ["kind", "status", "department", "working_group", "q", "page"]),
     ("/audits/standards/reading/", ["page"]),
+    ("/audits/standards/abolitions/", ["status"]),
+    ("/api/v1/abolition-requests/", ["page"]),
     ("/audits/walkthroughs/", ["month"]),
     ("/audits/layers/", ["page"]),
     ("/audits/reports/monthly/", ["month", "department", "format"]),

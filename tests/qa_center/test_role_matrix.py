@@ -231,6 +231,11 @@ PAGES: list[tuple[str, str | None, str, tuple[str, ...] | None, tuple]] = [
     ("standards:remind", "rollout", "post", None,          (LOGIN, 403, GO, 403, 403, GO, GO)),
     ("standards:attachment", "attachment", "get", None,    (LOGIN, 200, 200, 200, 200, 200, 200)),
     ("standards:attachment", "attachment_b", "get", None,  (LOGIN, 404, 404, 404, 200, 200, 200)),
+    # abolition after approval (proposed by the center's auditor: never their own to decide;
+    # the supervisor owns the standard, sees the proposal, may not approve)
+    ("standards:abolitions", None, "get", None,            (LOGIN, 403, 403, 200, 200, 200, 200)),
+    ("standards:abolition_decide", "abolition_reject", "post", None,
+                                                           (LOGIN, 404, 404, 403, GO, 403, GO)),
     ("layers:overview", None, "get", ("standards",),       (LOGIN, 403, 403, 403, 200, 200, 200)),
     ("layers:layer", "layer", "get", ("standards",),       (LOGIN, 403, 403, 403, 200, 200, 200)),
     ("layers:loop", "standard", "get", None,               (LOGIN, 403, 403, 200, 200, 200, 200)),
@@ -476,7 +481,12 @@ def rows(world, settings, tmp_path) -> dict[str, object]:
         version=library_a.current_published, by=admin, teams=[world.team_a1]
     )
 
+    from audits.standards.services import abolition_request
+
+    abolition = abolition_request(standard=library_a, by=world.users["auditor"], reason="矩阵")
+
     return {
+        "abolition_reject": (abolition.pk, "reject"),
         "standard": library_a,
         "standard_b": library_b,
         "standard_revise": (library_a.pk, "revise"),

@@ -278,7 +278,7 @@ def test_verdict_revise_opens_a_draft_for_the_owner_linked_to_the_finding(walk):
         services.walkthrough_conclude(walkthrough=walkthrough, by=auditor, verdict="keep")
 
 
-def test_verdict_abolish_withdraws_the_standard(walk):
+def test_verdict_abolish_proposes_the_abolition_and_the_standard_stays_until_approved(walk):
     walkthrough = past_deadline(started(walk))
     auditor = walk.users["auditor"]
     _drill_all(walkthrough, auditor, result="missing")
@@ -292,8 +292,16 @@ def test_verdict_abolish_withdraws_the_standard(walk):
     concluded = services.walkthrough_conclude(
         walkthrough=walkthrough, by=auditor, verdict="abolish", reason="业务已下线"
     )
-    assert Standard.objects.get(pk=walkthrough.standard_id).status == "abolished"
     assert concluded.score == Decimal("15.0")  # 0 + 0 + (30 − 15)
+    # Only proposed: the standard is in force until a manager approves.
+    assert Standard.objects.get(pk=walkthrough.standard_id).status == "published"
+    assert concluded.abolition.status == "pending"
+    assert concluded.abolition.requested_by == auditor
+    assert "业务已下线" in concluded.abolition.reason
+    from audits.standards.services import abolition_decide
+
+    abolition_decide(request=concluded.abolition, by=walk.users["manager"], approve=True)
+    assert Standard.objects.get(pk=walkthrough.standard_id).status == "abolished"
 
 
 def test_the_deadline_notice_is_sent_once_after_the_hour(walk):
