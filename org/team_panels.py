@@ -7,8 +7,8 @@ nothing to show this user). The page shows the panels in `order`. Providers read
 user's scope like every page.
 
 Registered today: results (scoring.evaluations), calls waiting to be scored
-(scoring.sampling), disputes (scoring.disputes). Open corrective actions/targets
-(audits.actions) and KPI shortfalls (kpi) can register the same way.
+(scoring.sampling), disputes (scoring.disputes), open corrective actions and improvement
+targets (audits.actions.team_panel) and KPI shortfalls (kpi.panels).
 """
 
 from __future__ import annotations
