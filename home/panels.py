@@ -47,8 +47,55 @@ def home_panels(user) -> dict:
     if has_capability(user, "read_bulletins"):
         _bulletin_panels(user, stats, lists)
     _walkthrough_panels(user, stats, lists)
+    if has_capability(user, "view_org"):  # agents are never named owner or monitor
+        _my_standards_panels(user, stats, lists)
     _action_panels(user, stats, lists)
     return {"stats": stats, "lists": lists}
+
+
+def _my_standards_panels(user, stats: list[Stat], lists: list[Worklist]) -> None:
+    """The standards the user owns (专人负责) or monitors (专人监控) with something due on
+    them, most urgent first (audits.layers.my_standards); nothing for who answers for none."""
+    from audits.layers.my_standards import my_standards
+
+    mine = my_standards(user)
+    if not mine:
+        return
+    url = reverse("layers:my_standards")
+    due = [r for r in mine if r.due]
+    stats.append(Stat(_("My standards with something due"), len(due), url, "warn" if due else "ok"))
+    rows = []
+    for r in due[:8]:
+        running = r.running
+        if running is not None:
+            minutes = max(int((running.documents_due_at - timezone.now()).total_seconds() // 60), 0)
+            meta, tone = (
+                _("walk-through: %(minutes)s min left for documents") % {"minutes": minutes},
+                "bad",
+            )
+        elif r.walkthroughs:
+            meta, tone = _("walk-through under way"), "warn"
+        elif r.owner and r.open_version is not None:
+            meta, tone = (
+                _("version %(number)s to write") % {"number": r.open_version.number},
+                "warn",
+            )
+        elif r.actions:
+            meta, tone = (
+                _("%(n)s open corrective action(s)") % {"n": len(r.actions)},
+                ("bad" if r.overdue_actions else ""),
+            )
+        else:
+            meta, tone = _("rollout: %(percent)s%% have read it") % {"percent": r.coverage}, ""
+        rows.append(
+            {
+                "label": f"{r.standard.code} {r.standard.title}",
+                "url": reverse("standards:detail", args=[r.standard.pk]),
+                "meta": meta,
+                "tone": tone,
+            }
+        )
+    lists.append(Worklist(_("My standards"), rows, url, _("Nothing due on your standards.")))
 
 
 def _agent_panels(user, stats: list[Stat], lists: list[Worklist]) -> None:

@@ -36,6 +36,8 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Walk-throughs"), "walkthroughs:list", "audit_walkthroughs"),
     NavItem(_("Standards"), "standards:list", "standards"),
     NavItem(_("Standards to read"), "standards:my_reading", "own_results"),
+    # What one owns (专人负责) or monitors (专人监控): anyone but an agent may be named so.
+    NavItem(_("My standards"), "layers:my_standards", "view_org"),
     NavItem(_("Quality structure"), "layers:overview", "standards"),
     NavItem(_("Organization"), "org:overview", "view_org"),
     NavItem(_("Rule libraries"), "rules:library_list", "manage_rules"),

@@ -107,6 +107,7 @@ ENDPOINTS = [
     ("/audits/standards/reading/", ["page"]),
     ("/audits/standards/abolitions/", ["status"]),
     ("/api/v1/abolition-requests/", ["page"]),
+    ("/audits/my-standards/", []),
     ("/audits/walkthroughs/", ["month"]),
     ("/audits/layers/", ["page"]),
     ("/audits/reports/monthly/", ["month", "department", "format"]),

@@ -237,6 +237,7 @@ PAGES: list[tuple[str, str | None, str, tuple[str, ...] | None, tuple]] = [
     ("standards:abolition_decide", "abolition_reject", "post", None,
                                                            (LOGIN, 404, 404, 403, GO, 403, GO)),
     ("layers:overview", None, "get", ("standards",),       (LOGIN, 403, 403, 403, 200, 200, 200)),
+    ("layers:my_standards", None, "get", None,             (LOGIN, 200, 200, 200, 200, 200, 200)),
     ("layers:layer", "layer", "get", ("standards",),       (LOGIN, 403, 403, 403, 200, 200, 200)),
     ("layers:loop", "standard", "get", None,               (LOGIN, 403, 403, 200, 200, 200, 200)),
     ("layers:loop", "standard_b", "get", None,             (LOGIN, 403, 403, 404, 200, 200, 200)),
