@@ -123,10 +123,16 @@ def node_get(user, key: str | None) -> Node:
 
 
 def home_node(user) -> str:
-    """The node a user's tree opens at: the center for most, their own unit otherwise."""
+    """The node a user's tree (and scorecards) open at: their own unit — a team lead's team,
+    a department's people their department, an agent themselves —, the center for those who
+    see the whole center. The breadcrumbs lead up from there."""
     scope = user_scope(user)
     if scope.level == Level.AGENT:
         return f"agent:{scope.agent_id}"
+    if scope.level == Level.TEAM:
+        return f"team:{scope.team_id}"
+    if scope.level == Level.DEPARTMENT:
+        return f"department:{scope.department_id}"
     return "center"
 
 

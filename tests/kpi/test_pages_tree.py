@@ -91,12 +91,27 @@ def test_team_lead_sees_their_team_department_and_center_not_another_team(client
     dep = get(client, lead, node=f"department:{world.dep_a.pk}").content.decode()
     assert f'data-node="team:{world.team_a1.pk}"' in dep
     assert f'data-node="team:{world.team_a2.pk}"' not in dep
-    center = get(client, lead).content.decode()
+    center = get(client, lead, node="center").content.decode()
     assert f'data-node="department:{world.dep_b.pk}"' not in center
     assert get(client, lead, node=f"team:{world.team_a2.pk}").status_code == 404
     assert get(client, lead, node=f"department:{world.dep_b.pk}").status_code == 404
     assert get(client, lead, node=f"agent:{world.agents['a2'][0].pk}").status_code == 404
     assert get(client, lead, node=f"agent:{world.agents['a1'][0].pk}").status_code == 200
+
+
+def test_the_tree_opens_at_the_users_own_unit(client, world, kpis):
+    """A team lead lands on their team (their share of the targets, their band), the
+    breadcrumbs leading up to the department and the center; a department's manager on the
+    department; a center manager on the center."""
+    client.cookies["django_language"] = "zh-hans"
+    lead = get(client, world.users["teamlead"]).content.decode()
+    assert "KPI 树 · 一班" in lead and lead.count('data-testid="crumb"') == 2
+    assert f'data-node="agent:{world.agents["a1"][0].pk}"' in lead
+    assert "KPI 树 · 客服二部" in get(client, world.users["dept_manager"]).content.decode()
+    assert "KPI 树 · 中心" in get(client, world.users["manager"]).content.decode()
+    client.force_login(world.users["teamlead"])
+    card = client.get(reverse("kpi:scorecard"), {"period": "2026-03"}).content.decode()
+    assert "张伟" in card  # the team's scorecards at once, not "pick a team"
 
 
 def test_an_agent_sees_only_their_own_node(client, world, kpis):
