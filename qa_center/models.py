@@ -1,10 +1,12 @@
-"""Things every app uses: in-app notifications, the last result of the periodic data checks."""
+"""Things every app uses: in-app notifications, the last result of the periodic data checks, and
+the API keys under a translatable name."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from rest_framework_api_key.models import APIKey
 
 
 class Notification(models.Model):
@@ -48,3 +50,14 @@ class SystemCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {'ok' if self.ok else 'problems'} {self.checked_at:%Y-%m-%d %H:%M}"
+
+
+class MeasurementApiKey(APIKey):
+    """The API keys of djangorestframework-api-key under a name the admin can translate (the
+    package names its model in English only). A key lets the telephony/CRM system post KPI
+    measurements and nothing else (kpi.api)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("API key for measurements")
+        verbose_name_plural = _("API keys for measurements")

@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     "csp",
     "qa_center.third_party_apps.ApiKeyConfig",
     # Lowest first: each app imports only the ones above it (README, "Layout").
-    "qa_center",
+    "qa_center.apps.QaCenterConfig",
     "org",
     "scoring.rules",
     "scoring.calls",

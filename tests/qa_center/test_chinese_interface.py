@@ -220,7 +220,9 @@ def test_no_english_on_any_page_in_chinese(client, world, rows, role):  # noqa: 
 
 def test_the_admin_index_names_third_party_models_in_chinese(client, world):
     """Models of django-axes and of the API keys, and the admin's own table headers that
-    Django's catalogue lacks, were shown in English ("Access attempts", "Model name")."""
+    Django's catalogue lacks, were shown in English ("Access attempts", "Model name"), and so
+    were models without a name of their own ("Evaluation events", "Assignments"), the core's
+    section ("Qa_Center") and the site's title ("Django administration")."""
     client.force_login(world.users["admin"])
     with translation.override("zh-hans"):
         text = visible_text(client.get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode())
@@ -233,5 +235,12 @@ def test_the_admin_index_names_third_party_models_in_chinese(client, world):
         "Add link",
         "Change or view list link",
         "Axes",
+        "API keys",
+        "Evaluation events",
+        "Assignments",
+        "Qa_Center",
+        "Django",
     ):
         assert english not in text
+    # Nothing else in English but the user's own login name.
+    assert latin_words(text, {world.users["admin"].username}) == set()
