@@ -7,7 +7,8 @@ Builds departments of 20 teams of 10 agents (5,000 agents: 25 departments, 500 t
 agent-grain indicators watched monthly (rates, means and one additive count), and `--days` days
 of measurements for every agent and indicator (5,000 × 365 × 12 = 21.9 million rows), generated
 server-side (INSERT … SELECT over generate_series, one indicator at a time: nothing crosses the
-wire). The days are added in stages (about a month, a quarter, half a year, the year); after
+wire), then ANALYZE (what autovacuum does after a bulk load; it also fills the extended
+statistics of migration kpi 0004). The days are added in stages (about a month, a quarter, half a year, the year); after
 each stage the last whole month is closed, each close in a fresh child process:
 
 - **GROUP BY**: bare SQL computing the same per-unit numerators and denominators the close
@@ -15,7 +16,11 @@ each stage the last whole month is closed, each close in a fresh child process:
   indicators, over the month's days;
 - **close (values)**: `kpi.services.period_close(kind="month", shortfalls=False)` — the code
   behind the beat job and `manage.py kpi_close` — every unit's value of every indicator computed
-  by SQL aggregates and upserted (INSERT … ON CONFLICT) into kpi_kpivalue;
+  by SQL aggregates and upserted (INSERT … ON CONFLICT) into kpi_kpivalue. Each child runs three
+  rounds of GROUP BY then close: the **first** close of the month writes every value (66,312
+  rows at 5,000 agents: what the real close does once a month), the **repeat** closes find
+  them unchanged and write nothing (a job run again). Both are reported, each against the best
+  of the GROUP BY's three runs;
 - **close (with shortfalls)**, for information: the same plus the special-cause charts of every
   team, department and the center (26 weeks of weekly points per unit and indicator).
 
@@ -23,7 +28,7 @@ The stored values are checked against the GROUP BY's rows (every unit and indica
 is the child's resource.getrusage maxrss above its state before the close: it stays flat as the
 stored days grow, because no frame of every agent's days is ever read into Python.
 
-Target: close (values) <= 2 x GROUP BY.
+Target: close (values) <= 2 x GROUP BY, the first close as well as the repeats.
 """
 
 from __future__ import annotations
@@ -208,7 +213,7 @@ def _child(month: str) -> None:
     _reference(period.first_day, period.first_day)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     reference, run = [], []
-    for _ in range(2):
+    for _ in range(3):
         seconds, found = _reference(period.first_day, period.last_day)
         reference.append(seconds)
         began = time.perf_counter()
@@ -289,8 +294,9 @@ def main() -> None:
         stages = sorted({d for d in (31, 92, 183, args.days) if d <= args.days})
         done, total = 0, 0
         print(
-            f"{'days':>5} {'rows':>12} {'gen s':>7} | {'GROUP BY s':>10} {'close s':>8} "
-            f"{'ratio':>6} | {'values':>7} {'+shortfalls s':>13} | {'peak MB (values/all)':>20}"
+            f"{'days':>5} {'rows':>12} {'gen s':>7} | {'GROUP BY s':>10} | {'first s':>7} "
+            f"{'ratio':>6} | {'repeat s':>8} {'ratio':>6} | {'values':>7} {'+shortfalls s':>13} | "
+            f"{'peak MB (values/all)':>20}"
         )
         for stage in stages:
             began = time.perf_counter()
@@ -311,15 +317,19 @@ def main() -> None:
             if child.returncode != 0:
                 sys.exit(child.stderr[-3000:])
             out = json.loads(child.stdout.strip().splitlines()[-1])
-            ref, run = min(out["reference"]), min(out["run"])
+            ref, once, run = min(out["reference"]), out["run"][0], min(out["run"][1:])
             print(
-                f"{stage:>5} {total:>12,} {generated:>7.1f} | {ref:>10.2f} {run:>8.2f} "
-                f"{run / ref:>5.2f}x | {out['values']:>7,} {out['with_shortfalls']:>13.2f} | "
+                f"{stage:>5} {total:>12,} {generated:>7.1f} | {ref:>10.2f} | {once:>7.2f} "
+                f"{once / ref:>5.2f}x | {run:>8.2f} {run / ref:>5.2f}x | "
+                f"{out['values']:>7,} {out['with_shortfalls']:>13.2f} | "
                 f"{out['rss_values_kb'] / 1024:>9.1f} / {out['rss_all_kb'] / 1024:<9.1f}"
                 f"  (month {month}; runs GROUP BY {', '.join(f'{s:.2f}' for s in out['reference'])}"
                 f", close {', '.join(f'{s:.2f}' for s in out['run'])})"
             )
-        print("Target: close (values) <= 2 x GROUP BY; peak memory flat as the days grow.")
+        print(
+            "Target: close (values) <= 2 x GROUP BY, first and repeat; peak memory flat as the "
+            "days grow."
+        )
     finally:
         from django.db import connections
 
