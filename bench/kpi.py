@@ -8,8 +8,9 @@ agent-grain indicators watched monthly (rates, means and one additive count), an
 of measurements for every agent and indicator (5,000 × 365 × 12 = 21.9 million rows), generated
 server-side (INSERT … SELECT over generate_series, one indicator at a time: nothing crosses the
 wire), then ANALYZE (what autovacuum does after a bulk load; it also fills the extended
-statistics of migration kpi 0004). The days are added in stages (about a month, a quarter, half a year, the year); after
-each stage the last whole month is closed, each close in a fresh child process:
+statistics of migration kpi 0004). The days are added in stages (about a month, a quarter,
+half a year, the year); after each stage the last whole month is closed, each close in a fresh
+child process:
 
 - **GROUP BY**: bare SQL computing the same per-unit numerators and denominators the close
   stores: per agent, per team (of the day), per department and for the center, all 12
