@@ -208,7 +208,7 @@ class ThirdPartyEvaluation(models.Model):
     method = models.CharField(_("method"), max_length=20, choices=Method.choices)
     period_start = models.DateField(_("month"))
     filename = models.CharField(_("file"), max_length=255)
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField("SHA-256", max_length=64)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

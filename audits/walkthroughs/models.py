@@ -58,7 +58,12 @@ class DepartmentDraw(models.Model):
     """What one department's draw had to pick from: `available` published systems and
     processes, `drawn` of them picked (fewer than two when there were fewer)."""
 
-    draw = models.ForeignKey(WalkthroughDraw, on_delete=models.CASCADE, related_name="departments")
+    draw = models.ForeignKey(
+        WalkthroughDraw,
+        on_delete=models.CASCADE,
+        related_name="departments",
+        verbose_name=_("walk-through draw"),
+    )
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
     )
@@ -137,7 +142,7 @@ class Walkthrough(models.Model):
         verbose_name=_("started by"),
     )
     documents_due_at = models.DateTimeField(_("documents due at"), null=True, blank=True)
-    deadline_notified_at = models.DateTimeField(null=True, blank=True)
+    deadline_notified_at = models.DateTimeField(_("deadline notice sent at"), null=True, blank=True)
     verdict = models.CharField(_("verdict"), max_length=8, choices=Verdict.choices, blank=True)
     verdict_reason = models.TextField(_("reason for the verdict"), blank=True)
     concluded_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
@@ -233,9 +238,14 @@ class WalkthroughStep(models.Model):
     required_documents = models.TextField(_("required documents"), blank=True)
     drill = models.CharField(_("drill"), max_length=12, choices=Drill.choices, blank=True)
     drill_note = models.TextField(_("drill note"), blank=True)
-    drilled_at = models.DateTimeField(null=True, blank=True)
+    drilled_at = models.DateTimeField(_("drilled at"), null=True, blank=True)
     drilled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("drilled by"),
     )
 
     scope_paths = {"department": "walkthrough__department", "team": None, "agent": None}
@@ -268,11 +278,14 @@ class WalkthroughDocument(models.Model):
     )
     file = models.FileField(_("file"), upload_to=_document_path, max_length=200)
     name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=100)
+    content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))
     sha256 = models.CharField("SHA-256", max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded at"))
     late = models.BooleanField(_("late"), default=False)
@@ -325,7 +338,10 @@ class Finding(models.Model):
         verbose_name=_("corrective action"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
