@@ -83,7 +83,10 @@ def test_a_draft_is_run_on_last_months_calls_and_its_diff_read_before_activation
     greet = page.locator("[data-testid=trial-rule-GREET]")
     cells = greet.locator("td")
     assert "× 3" in cells.nth(2).inner_text()  # pass → fail on the three calls
-    assert "100" in cells.nth(4).inner_text()  # recall now → draft: 0 → 100
+    # Against the supervisor's verdict on T-1: precision now → draft: none (the rule did not
+    # fail) → 100, recall 0 → 100.
+    assert cells.nth(3).inner_text().startswith("— → 100")
+    assert "100" in cells.nth(4).inner_text()
     screenshot(page, "trial-diff")
 
     # One click opens an example call.
