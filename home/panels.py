@@ -49,8 +49,29 @@ def home_panels(user) -> dict:
     _walkthrough_panels(user, stats, lists)
     if has_capability(user, "view_org"):  # agents are never named owner or monitor
         _my_standards_panels(user, stats, lists)
+    if has_capability(user, "standards"):
+        _abolition_panels(user, stats, lists)
     _action_panels(user, stats, lists)
     return {"stats": stats, "lists": lists}
+
+
+def _abolition_panels(user, stats: list[Stat], lists: list[Worklist]) -> None:
+    """Proposals to abolish a standard that the user may approve (the department's manager, a
+    center manager, the lead of the 制度流程建设项目组): a standard is abolished only then."""
+    from audits.standards.models import AbolitionRequest
+    from qa_center.permissions import may_approve_abolition, visible_abolition_requests
+
+    pending = visible_abolition_requests(
+        user,
+        AbolitionRequest.objects.filter(status=AbolitionRequest.Decision.PENDING).select_related(
+            "standard"
+        ),
+    )
+    mine = [p for p in pending[:50] if may_approve_abolition(user, p)]
+    if mine:
+        stats.append(
+            Stat(_("Abolitions to approve"), len(mine), reverse("standards:abolitions"), "warn")
+        )
 
 
 def _my_standards_panels(user, stats: list[Stat], lists: list[Worklist]) -> None:

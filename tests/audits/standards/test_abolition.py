@@ -219,3 +219,13 @@ def test_the_api_proposes_lists_and_approves(client, world):
     )
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
     assert Standard.objects.get(pk=standard.pk).status == "abolished"
+
+
+def test_the_home_page_counts_the_abolitions_one_may_approve(client, world):
+    _abolished_by_verdict(world)
+    client.cookies["django_language"] = "en"
+    client.force_login(world.users["manager"])
+    home = client.get(reverse("home")).content.decode()
+    assert "Abolitions to approve" in home and reverse("standards:abolitions") in home
+    client.force_login(world.users["auditor"])  # the proposer
+    assert "Abolitions to approve" not in client.get(reverse("home")).content.decode()
