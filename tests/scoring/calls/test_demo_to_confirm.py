@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from django.urls import reverse
 
 from org import demo as org_demo
 from org.models import User
@@ -23,7 +24,7 @@ from scoring.sampling.selectors import queue_for
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_calls_to_confirm_decisions_and_a_flagged_rule(monkeypatch):
+def test_the_demo_has_calls_to_confirm_decisions_and_a_flagged_rule(monkeypatch, client):
     monkeypatch.setattr(calls_demo, "CALLS", 1500)
     org_demo.seed(rng=random.Random("qa-center:org"))
     calls_demo.seed(rng=random.Random("qa-center:calls"))
@@ -50,3 +51,9 @@ def test_the_demo_has_calls_to_confirm_decisions_and_a_flagged_rule(monkeypatch)
     queue = list(queue_for(supervisor))
     waiting = [a for a in queue if a.call.auto_check.provisional]
     assert waiting and queue[: len(waiting)] == waiting  # first in the queue
+    # ... as the demo supervisor sees it, logging in with the demo password.
+    login = client.post(reverse("login"), {"username": "supervisor", "password": "demo"})
+    assert login.status_code == 302
+    page = client.get(reverse("sampling:queue")).content.decode()
+    first_row = page.split("<tbody", 1)[1].split("</tr>", 1)[0]
+    assert waiting[0].call.call_id in first_row and 'data-testid="provisional"' in first_row
