@@ -1,6 +1,7 @@
 """Demo walk-throughs (after the standards demo): the two months before this one walked to the
 end — documents (a few late), drill, findings with their corrective actions, verdicts, one of
-them "revise" (a new draft for the owner) — and this month drawn, with one walk-through started
+them "revise" (a new draft for the owner), one "abolish" (a proposal awaiting the managers'
+approval) — and this month drawn, with one walk-through started
 so that its owner sees the hour running. Idempotent: a month drawn already is left as it is."""
 
 from __future__ import annotations
@@ -79,7 +80,10 @@ def _walk(walkthrough: Walkthrough, *, auditor: User, rng: random.Random, verdic
             step=rng.choice(steps),
             action_due_on=timezone.localdate() + datetime.timedelta(days=rng.randint(7, 21)),
         )
-    reason = "回访时限要求不明确，修订处理与回复步骤。" if verdict == "revise" else ""
+    reason = {
+        "revise": "回访时限要求不明确，修订处理与回复步骤。",
+        "abolish": "该制度内容已并入新版客户信息保护制度，建议废止。",
+    }.get(verdict, "")
     walkthrough_conclude(walkthrough=walkthrough, by=auditor, verdict=verdict, reason=reason)
     # Dated within its month, as if walked then.
     started = at + datetime.timedelta(hours=9 + rng.randint(0, 6))
@@ -114,7 +118,7 @@ def seed(*, stdout=None, rng: random.Random | None = None) -> dict:
         return {}  # the standards demo has not run: nothing to walk through yet
     this_month = periods.current(periods.MONTH)
     months = [periods.previous(periods.previous(this_month)), periods.previous(this_month)]
-    revised = False
+    revised = abolished = False
     for month in months:
         if WalkthroughDraw.objects.filter(month=month.first_day).exists():
             continue
@@ -125,6 +129,9 @@ def seed(*, stdout=None, rng: random.Random | None = None) -> dict:
             verdict = "keep"
             if not revised and walkthrough.standard.kind == "process":
                 verdict, revised = "revise", True
+            elif not abolished and month == months[-1] and walkthrough.standard.kind == "system":
+                # Proposed only: it waits for the manager's approval (the standard stays).
+                verdict, abolished = "abolish", True
             _walk(walkthrough, auditor=auditor, rng=rng, verdict=verdict, at=month.start)
     if not WalkthroughDraw.objects.filter(month=this_month.first_day).exists():
         result = walkthroughs_draw_month(month=this_month.first_day)

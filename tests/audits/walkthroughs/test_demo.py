@@ -26,6 +26,10 @@ def test_three_months_with_findings_actions_and_one_revision(settings, tmp_path)
     concluded = Walkthrough.objects.filter(status="concluded")
     assert concluded.count() >= 4
     assert concluded.filter(verdict="revise", revision__isnull=False).count() == 1
+    # One abolition proposed, awaiting approval: the standard is still in force.
+    (abolished,) = concluded.filter(verdict="abolish")
+    assert abolished.abolition.status == "pending"
+    assert abolished.standard.status == "published"
     assert Finding.objects.filter(grade__in=["major", "minor"], action__isnull=False).exists()
     assert Walkthrough.objects.filter(status="started").count() == 1
     assert all(w.score is not None for w in concluded)
