@@ -100,7 +100,7 @@ class Standard(models.Model):
         editable=False,
         verbose_name=_("version in force"),
     )
-    search_text = models.TextField(editable=False, default="")
+    search_text = models.TextField(_("search text"), editable=False, default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -149,10 +149,16 @@ class StandardVersion(models.Model):
     # What led to this version (a walk-through finding, …): a generic link, because those
     # apps sit above this one.
     origin_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        ContentType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("origin (kind)"),
     )
-    origin_id = models.PositiveBigIntegerField(null=True, blank=True)
+    origin_id = models.PositiveBigIntegerField(_("origin (number)"), null=True, blank=True)
     origin = GenericForeignKey("origin_type", "origin_id")
+    origin.verbose_name = _("origin")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -13,7 +13,7 @@ from django.utils import translation
 
 pytestmark = pytest.mark.django_db
 
-APPS = ["actions", "inspections", "walkthroughs"]
+APPS = ["actions", "inspections", "standards", "walkthroughs"]
 ALLOWED = {"ID", "SHA-256"}
 
 
