@@ -73,11 +73,14 @@ class Automaton:
         byte a character (English scans half the bytes of UTF-16). SEP becomes NUL, which
         no normalized pattern holds; patterns beyond ASCII (UTF-8) never match ASCII bytes.
         The automaton is built on first use."""
+        return self.find_bytes(text.replace(SEP, "\x00").encode("ascii"))
+
+    def find_bytes(self, data: bytes) -> list[tuple[int, int, int]]:
+        """``find_ascii`` of a text already encoded so (``CallText.data``)."""
         if self._empty:
             return []
         if self._rs8 is None:
             self._rs8 = _ac_rs.BytesAhoCorasick([p.encode("utf-8") for p in self._patterns])
-        data = text.replace(SEP, "\x00").encode("ascii")
         return self._rs8.find_matches_as_indexes(data, overlapping=True)
 
     def _find_rs(self, text: str) -> list[tuple[int, int, int]]:
@@ -357,7 +360,7 @@ class Matcher:
         """Find the phrases in every turn of a call (one scan when the turns are joined)."""
         if ct.joined and not self._sep_in_patterns:
             if ct.text:
-                self._scan(ct.text, ct.starts, speakers, 0, hits, ct.ascii)  # type: ignore[arg-type]
+                self._scan(ct.text, ct.starts, speakers, 0, hits, ct.ascii, ct.data)  # type: ignore[arg-type]
             return
         turns = ct.turns if ct.turns is not None else None
         for t in range(len(speakers)):
@@ -375,17 +378,25 @@ class Matcher:
         turn0: cython.Py_ssize_t,
         hits: dict,
         ascii: cython.bint = False,
+        data: bytes = None,
     ) -> None:
         """``text`` holds turns ``turn0 ...``, turn ``k`` from ``starts[k]`` and spoken by
         ``speakers[k]``, separated by SEP (which no pattern contains, so no exact match crosses
         turns; fuzzy spans that would are dropped). ``ascii``: the text is ASCII but for SEP
-        (offsets come one byte a character, see ``Automaton.find_ascii``)."""
+        (offsets come one byte a character, see ``Automaton.find_ascii``); ``data``: that
+        text as the one-byte scan reads it, when the caller has it."""
         if not ascii and _ASCII_SCAN and has_word_char(text) is not None:
             # Latin text whose punctuation (dashes, curly quotes) went with the runs: once
             # normalized it may be ASCII all the same (a replace, one C pass, tells).
             ascii = text.replace(SEP, "\x00").isascii()
         shift: cython.bint = not ascii
-        matches: list = self._automaton.find_ascii(text) if ascii else self._automaton.find(text)
+        matches: list
+        if data is not None:
+            matches = self._automaton.find_bytes(data)
+        elif ascii:
+            matches = self._automaton.find_ascii(text)
+        else:
+            matches = self._automaton.find(text)
         if not matches:
             return
         tables: list = self._table
@@ -529,6 +540,8 @@ class Matcher:
         wordy: cython.bint = has_word_char(text) is not None  # Chinese: no boundary to check
         last: cython.Py_ssize_t = len(starts) - 1
         for (fid, k), spans in fuzzy_spans.items():
+            if not spans:
+                continue  # a half's hit that verified nothing (most of them, in English)
             phrase = fuzzy[fid][0]
             m = len(phrase)
             phrase_negators, exempt = fuzzy_neg[fid]
@@ -553,6 +566,7 @@ class Matcher:
                         hits.setdefault(-1, []).append((rule, occ, neg - base))
 
 
+@cython.cfunc
 @cython.boundscheck(False)
 @cython.wraparound(False)
 def _verify(
@@ -562,46 +576,65 @@ def _verify(
     s: cython.Py_ssize_t,
     e: cython.Py_ssize_t,
     spans: set,
-) -> None:
+) -> cython.void:
     """Add the spans around a half's hit at ``[s, e)`` within distance 1 of the phrase.
 
     The span is the hit half plus a neighbour ``x`` of the other half ``o``; ``x`` may
     be ``len(o) - 1``, ``len(o)`` or ``len(o) + 1`` long. One common-prefix scan of ``x``
     against ``o`` (reversed for the second half, which grows leftwards) decides all three.
+    ``x`` is read in place, one character at a time (``x[t]`` is ``text[at + step * t]``):
+    compiled, no slice is made.
     """
-    phrase: str
-    other_fwd: str
-    other_rev: str
-    other: str
-    x: str
-    phrase, _half, other_fwd, other_rev = fuzzy
-    m: cython.Py_ssize_t = len(phrase)
-    r: cython.Py_ssize_t
+    other: str = fuzzy[2] if side == 0 else fuzzy[3]
+    m: cython.Py_ssize_t = len(fuzzy[0])
+    r: cython.Py_ssize_t = len(other)
     lx: cython.Py_ssize_t
+    at: cython.Py_ssize_t
+    step: cython.Py_ssize_t
     i: cython.Py_ssize_t
     j: cython.Py_ssize_t
+    t: cython.Py_ssize_t
     lim: cython.Py_ssize_t
-    if side == 0:  # the first half sits at [s, e): the span starts at s
-        other = other_fwd
-        r = len(other)
-        x = text[e : e + r + 1]
-    else:  # the second half sits at [s, e): the span ends at e
-        other = other_rev
-        r = len(other)
-        x = text[max(0, s - r - 1) : s][::-1]
-    lx = len(x)
+    same: cython.bint
+    if side == 0:  # the first half sits at [s, e): the span starts at s, x follows it
+        at = e
+        step = 1
+        lx = len(text) - e
+    else:  # the second half sits at [s, e): the span ends at e, x precedes it (reversed)
+        at = s - 1
+        step = -1
+        lx = s
+    if lx > r + 1:
+        lx = r + 1
     i = 0
     lim = lx if lx < r else r
-    while i < lim and x[i] == other[i]:
+    while i < lim and text[at + step * i] == other[i]:
         i += 1
     if lx >= r - 1:  # deletion: x[:r-1] is other less one character
         j = i if i < r - 1 else r - 1
-        if x[j : r - 1] == other[j + 1 :]:
+        same = True
+        for t in range(j, r - 1):
+            if text[at + step * t] != other[t + 1]:
+                same = False
+                break
+        if same:
             _add_span(spans, side, s, e, m - 1)
-    if lx >= r and (i >= r or x[i + 1 : r] == other[i + 1 :]):  # equal or substitution
-        _add_span(spans, side, s, e, m)
-    if lx > r and x[i + 1 :] == other[i:]:  # insertion
-        _add_span(spans, side, s, e, m + 1)
+    if lx >= r:  # equal or substitution: x[i+1:r] is the rest of other
+        same = True
+        for t in range(i + 1, r):
+            if text[at + step * t] != other[t]:
+                same = False
+                break
+        if same:
+            _add_span(spans, side, s, e, m)
+    if lx > r:  # insertion: x[i+1:] is other from i on
+        same = True
+        for t in range(i, r):
+            if text[at + step * (t + 1)] != other[t]:
+                same = False
+                break
+        if same:
+            _add_span(spans, side, s, e, m + 1)
 
 
 @cython.cfunc

@@ -211,6 +211,7 @@ _NOT_FAST = re.compile(f"[{_cls(_bmp(_T['removed']))}{_cls(_bmp(_T['attach']))}{
 _LONE_SPACE = re.compile(f" (?:(?<![{_WORD_CLS}] )|(?![{_WORD_CLS}]))")
 #: ``has_word_char(text)``: a match object if ``text`` has a word character, else None.
 has_word_char = re.compile(f"[{_WORD_CLS}]").search
+_SAFE_RANGES = _T["safe"]
 _SAFE = frozenset(chr(cp) for a, b in _bmp(_T["safe"]) for cp in range(a, b + 1))
 # The same set as one byte per BMP code point, for the compiled offset walk.
 _SAFE_BITS = bytearray(0x10000)
@@ -412,7 +413,17 @@ class CallText:
     original text either way.
     """
 
-    __slots__ = ("joined", "text", "starts", "turns", "_whole", "_ostarts", "_maps", "ascii")
+    __slots__ = (
+        "joined",
+        "text",
+        "starts",
+        "turns",
+        "_whole",
+        "_ostarts",
+        "_maps",
+        "ascii",
+        "data",
+    )
 
     def __init__(
         self,
@@ -425,6 +436,9 @@ class CallText:
         self.joined = turns is None
         #: Every turn is ASCII: the matcher scans one byte a character (see Automaton).
         self.ascii = False
+        #: When ``ascii``, ``text`` as ASCII bytes with NUL for SEP (what the one-byte scan
+        #: reads), or None.
+        self.data: bytes | None = None
         self.text = text
         self.starts = starts
         self.turns = turns
@@ -610,15 +624,77 @@ def _in_words_wide(text: str) -> bool:
     return _wide_in_words.search(text) is not None
 
 
+#: ``bytes.translate`` table of the plain path: each safe (removable) ASCII character becomes
+#: a space, each upper case letter its lower case (casefold, on ASCII); other bytes stay, and
+#: so does NUL, which separates the turns there (a turn with a NUL does not take that path).
+_PLAIN_TABLE = bytes(
+    0x20 if 0 < b < 0x80 and chr(b) in _SAFE else b + 32 if 0x41 <= b <= 0x5A else b
+    for b in range(256)
+)
+#: ASCII characters kept that are not word characters ($ + < = > ^ ` | ~): a space next to
+#: one is not between two word characters.
+_PLAIN_SYMBOLS = tuple(
+    bytes([b]) for b in range(0x80) if chr(b) not in _SAFE and not chr(b).isalnum()
+)
+#: The safe ASCII characters but NUL (``str.strip`` of each turn's ends).
+_PLAIN_STRIP = "".join(chr(b) for b in range(1, 0x80) if chr(b) in _SAFE)
+# Two spaces or more (safe runs once translated).
+_PLAIN_SPACES = re.compile(b"  +")
+# A space (each run is one by then) not between two word characters, in the plain path's
+# bytes (lower case; NUL between turns is not a word character).
+_PLAIN_LONE_SPACE = re.compile(rb" (?:(?<![0-9A-Za-z] )|(?![0-9A-Za-z]))")
+# Runs of safe characters beyond ASCII (dashes, curly quotes, no-break spaces ...).
+_WIDE_SAFE_RUN = re.compile(
+    f"[{_cls([(max(a, 0x80), b) for a, b in _bmp(_SAFE_RANGES) if b >= 0x80])}]+"
+)
+
+
+def _plain_call(texts: list[str]) -> bytes | None:
+    """The normalized text of a call whose turns are ASCII once their safe characters beyond
+    ASCII are gone (English: at most a dash or curly quotes), as ASCII bytes with NUL between
+    the turns (``normalize_call``'s text, SEP as NUL); None for any other call.
+
+    Per the contract on such text: each safe character becomes a space (one bytes translate,
+    which lowers the letters too), each run of two spaces or more one space (one regex pass
+    that only stops at such runs), and a space goes unless a word character is on both
+    sides: the runs at the ends of a turn are stripped first, and (rare, a regex then) a
+    space beside a symbol goes. No Python call per run, and no pass over every single space
+    between words."""
+    plain = texts
+    for i in range(len(texts)):
+        t = texts[i]
+        if not t.isascii():
+            # Safe runs are removable wherever they are: each may stand as one space.
+            t = _WIDE_SAFE_RUN.sub(" ", t)
+            if not t.isascii():
+                return None  # Chinese, accents ...: at the first such turn
+            if plain is texts:
+                plain = list(texts)
+            plain[i] = t
+    texts = plain
+    # The runs at the ends of each turn go (no word character beyond them).
+    joined = "\x00".join([t.strip(_PLAIN_STRIP) for t in texts])
+    if joined.count("\x00") != len(texts) - 1:
+        return None  # a NUL in a turn: it is a removable character there, not a separator
+    data = _PLAIN_SPACES.sub(b" ", joined.encode("ascii").translate(_PLAIN_TABLE))
+    for symbol in _PLAIN_SYMBOLS:
+        if symbol in data:
+            return _PLAIN_LONE_SPACE.sub(b"", data)
+    return data
+
+
 def normalize_call(texts: list[str]) -> CallText:
     """Normalize every turn of a call, in one pass over the joined text when possible."""
     joined = SEP.join(texts)
     result = None
     ascii = False
+    data = None
     if joined.count(SEP) == len(texts) - 1 and texts:
-        if _ASCII_FAST and all(t.isascii() for t in texts):
+        if _ASCII_FAST:
+            data = _plain_call(texts)
+        if data is not None:
             # Nothing to fold or check: the runs, and lower case (casefold on ASCII).
-            result = Normalized(_spaced(joined).lower(), joined)
+            result = Normalized(data.decode("ascii").replace("\x00", SEP), joined)
             ascii = True
         else:
             result = _fast_call(joined)
@@ -640,6 +716,7 @@ def normalize_call(texts: list[str]) -> CallText:
         ostarts.append(pos)
     ct = CallText(norm, starts, result, ostarts, None)
     ct.ascii = ascii
+    ct.data = data
     return ct
 
 

@@ -178,3 +178,27 @@ def test_a_call_normalized_at_once_equals_its_turns_normalized_alone(texts):
             assert ct.span(t, i, i + 1) == alone.span(i, i + 1), (texts, t, i)
         if alone.text:
             assert ct.span(t, 0, len(alone.text)) == alone.span(0, len(alone.text))
+
+
+# English as calls have it: ASCII with upper case, runs of punctuation and spaces, tabs, a
+# symbol now and then, dashes, curly quotes and no-break spaces beyond ASCII (safe runs), NUL,
+# and a letter beyond ASCII (é) that sends the call the general way.
+ENGLISHISH = "Ab z09 ,.'!?-\t\x00$+~—“”’\u00a0é\u3000"
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.text(alphabet=ENGLISHISH, max_size=14), min_size=1, max_size=5))
+def test_an_english_call_normalized_at_once_equals_its_turns_normalized_alone(texts):
+    """The plain path (one bytes translate, a regex for runs of spaces, each turn's ends
+    stripped) gives each turn what normalizing it alone gives, and the same offsets."""
+    from scoring.engine.normalize import normalize_call
+
+    ct = normalize_call(texts)
+    for t, text in enumerate(texts):
+        alone = normalize(text)
+        assert ct.turn_text(t) == alone.text == reference(text), (texts, t)
+        for i in range(len(alone.text)):
+            assert ct.span(t, i, i + 1) == alone.span(i, i + 1), (texts, t, i)
+    plain = all(normalize_text(t).isascii() for t in texts) and "é" not in "".join(texts)
+    if plain and "\x00" not in "".join(texts):
+        assert ct.ascii and ct.data == ct.text.replace("\ufffc", "\x00").encode("ascii")
