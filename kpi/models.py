@@ -169,13 +169,28 @@ class UnitFields(models.Model):
     level = models.CharField(_("level"), max_length=12, choices=Level.choices)
     unit_id = models.PositiveIntegerField(_("unit id"), default=0, help_text=_("0: the center."))
     department = models.ForeignKey(
-        "org.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "org.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
     )
     team = models.ForeignKey(
-        "org.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "org.Team",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("team"),
     )
     agent = models.ForeignKey(
-        "org.Agent", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "org.Agent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agent"),
     )
 
     scope_paths = {"department": "department", "team": "team", "agent": "agent"}

@@ -13,7 +13,7 @@ from django.utils import translation
 
 pytestmark = pytest.mark.django_db
 
-APPS = ["actions", "inspections", "standards", "walkthroughs"]
+APPS = ["actions", "inspections", "standards", "walkthroughs", "kpi"]
 ALLOWED = {"ID", "SHA-256"}
 
 
