@@ -197,6 +197,11 @@ class TargetSerializer(serializers.ModelSerializer):
 
 class TargetActivateSerializer(serializers.Serializer):
     justification = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    proposals = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Also activate the proposals below it that their units have not set.",
+    )
 
 
 class TargetConsistencySerializer(serializers.Serializer):
@@ -269,6 +274,8 @@ class TargetViewSet(
             target=target,
             justification=body.validated_data.get("justification", ""),
         )
+        if body.validated_data.get("proposals"):
+            services.target_activate_proposals(by=request.user, target=target)
         return Response(TargetSerializer(target).data)
 
     @extend_schema(request=None, responses=TargetSerializer(many=True))

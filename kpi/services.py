@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -1058,16 +1059,20 @@ def target_activate_proposals(*, by: User, target: Target) -> int:
         note = f"{note} {target.justification}"
     found: list[Target] = []
     parents = [target.pk]
+    # Down through the proposals and the children already in force (a new agent's proposal
+    # under an active team); not below a unit's own draft, which is activated on its own.
+    proposal = Q(status=Target.Status.DRAFT, proposed=True)
     while parents:
         level = list(
-            Target.objects.filter(
-                parent_id__in=parents, status=Target.Status.DRAFT, proposed=True
-            ).select_related("department", "team")
+            Target.objects.filter(parent_id__in=parents)
+            .filter(proposal | Q(status=Target.Status.ACTIVE))
+            .select_related("department", "team")
         )
         found.extend(
             t
             for t in level
-            if may_set_target(by, level=t.level, department_id=t.department_id, team_id=t.team_id)
+            if t.status == Target.Status.DRAFT
+            and may_set_target(by, level=t.level, department_id=t.department_id, team_id=t.team_id)
         )
         parents = [t.pk for t in level]
     if not found:

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -248,6 +248,8 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for row in services.cascade_consistency(target)
         if row.target.pk == target.pk or row.reaches is False
     ]
+    # Proposals below it not yet in force (a new agent's, after a new cascade of an active one).
+    has_proposals = _has_proposals(target)
     return render(
         request,
         "kpi/target.html",
@@ -266,16 +268,18 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 team_id=target.team_id,
             ),
             "activate_form": ActivateForm(
-                initial={"justification": target.justification},
-                with_proposals=_has_proposals(target),
+                initial={"justification": target.justification}, with_proposals=has_proposals
             ),
+            "has_proposals": has_proposals,
             "parent": target.parent if target.parent_id else None,
         },
     )
 
 
 def _has_proposals(target: Target) -> bool:
-    return target.children.filter(status=Target.Status.DRAFT, proposed=True).exists()
+    """Proposals not yet in force anywhere below it (the cascade goes three levels down)."""
+    below = Q(parent=target) | Q(parent__parent=target) | Q(parent__parent__parent=target)
+    return Target.objects.filter(below, status=Target.Status.DRAFT, proposed=True).exists()
 
 
 @require_POST

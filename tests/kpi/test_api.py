@@ -10,7 +10,7 @@ import pytest
 from rest_framework.test import APIClient
 from rest_framework_api_key.models import APIKey
 
-from kpi.models import Measurement
+from kpi.models import Measurement, Target
 from kpi.services import period_close
 from tests.factories.kpi import indicator, target
 
@@ -359,6 +359,10 @@ def test_targets_through_the_api_draft_cascade_activate(api, world, sl):
         f"/api/v1/targets/{body['id']}/activate/", {"justification": "年度考核要求"}, format="json"
     )
     assert ok.status_code == 200 and ok.json()["status"] == "active"
+    assert not Target.objects.filter(level="team", status="active").exists()
+    again = api.post(f"/api/v1/targets/{body['id']}/activate/", {"proposals": True}, format="json")
+    assert again.status_code == 200  # the justification given before stands
+    assert Target.objects.filter(status="active").count() == 1 + 2 + 3 + 7
     assert api.get(f"/api/v1/targets/{body['id']}/consistency/").status_code == 200
     api.force_authenticate(world.users["teamlead"])
     other = api.post(

@@ -119,3 +119,21 @@ def test_targets_list_center_first_then_down(client, world):
     order.append(listing.index('data-unit="team:a1"'))
     order.append(listing.index('data-unit="agent:'))
     assert order == sorted(order)
+
+
+def test_a_new_agents_proposal_can_be_put_in_force_under_an_active_target(client, world):
+    from tests.factories import AgentFactory
+
+    sl = indicator("sl")
+    center = _center_draft(world, sl)
+    client.force_login(world.users["manager"])
+    client.post(f"/kpi/targets/{center.pk}/activate/", {"proposals": "on"})
+    assert Target.objects.filter(status="active").count() == 1 + 2 + 3 + 7
+    page = client.get(f"/kpi/targets/{center.pk}/").content.decode()
+    assert 'data-testid="activate"' not in page  # nothing left to activate
+    newcomer = AgentFactory(team=world.team_a1, name="孙丽")
+    client.post(f"/kpi/targets/{center.pk}/cascade/")
+    page = client.get(f"/kpi/targets/{center.pk}/").content.decode()
+    assert "该目标已生效" in page and 'name="proposals"' in page
+    client.post(f"/kpi/targets/{center.pk}/activate/", {"proposals": "on"})
+    assert Target.objects.get(level="agent", unit_id=newcomer.pk).status == "active"
