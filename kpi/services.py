@@ -1027,14 +1027,22 @@ def target_activate(*, by: User, target: Target, justification: str = "") -> Tar
         )
     with transaction.atomic():
         Target.objects.select_for_update().filter(pk=target.pk).first()
-        Target.objects.filter(
-            indicator=target.indicator,
-            level=target.level,
-            unit_id=target.unit_id,
-            period_kind=target.period_kind,
-            valid_from=target.valid_from,
-            status=Target.Status.ACTIVE,
-        ).exclude(pk=target.pk).update(status=Target.Status.RETIRED)
+        replaced = list(
+            Target.objects.filter(
+                indicator=target.indicator,
+                level=target.level,
+                unit_id=target.unit_id,
+                period_kind=target.period_kind,
+                valid_from=target.valid_from,
+                status=Target.Status.ACTIVE,
+            )
+            .exclude(pk=target.pk)
+            .values_list("pk", flat=True)
+        )
+        if replaced:
+            Target.objects.filter(pk__in=replaced).update(status=Target.Status.RETIRED)
+            # The targets below the one it replaces (a team's agents) now hang under it.
+            Target.objects.filter(parent_id__in=replaced).update(parent=target)
         target.status = Target.Status.ACTIVE
         target.justification = justification
         target.proposed = False

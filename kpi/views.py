@@ -328,9 +328,27 @@ def target_tighten(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         raise PermissionDenied
     form = TightenForm(request.POST)
+    edit = target
+    if target.status == Target.Status.ACTIVE:
+        # A target in force stays in force: the tightened one is a draft beside it (the same
+        # one on a second try), which replaces it when it is activated.
+        edit = (
+            Target.objects.filter(
+                indicator=target.indicator,
+                level=target.level,
+                unit_id=target.unit_id,
+                period_kind=target.period_kind,
+                valid_from=target.valid_from,
+                parent=target.parent,
+                status=Target.Status.DRAFT,
+                proposed=False,
+            )
+            .order_by("-pk")
+            .first()
+        )
     if form.is_valid():
         try:
-            services.target_save(
+            saved = services.target_save(
                 by=request.user,
                 indicator=target.indicator,
                 level=target.level,
@@ -342,14 +360,24 @@ def target_tighten(request: HttpRequest, pk: int) -> HttpResponse:
                 weight=target.weight,
                 parent=target.parent,
                 justification=target.justification,
-                target=target,
+                target=edit,
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(
-                request, _("The target of %(unit)s is saved.") % {"unit": target.unit_label}
-            )
+            if saved.pk != target.pk:
+                messages.success(
+                    request,
+                    _(
+                        "The target of %(unit)s is saved as a draft; the active one stays in "
+                        "force until the draft is activated."
+                    )
+                    % {"unit": target.unit_label},
+                )
+            else:
+                messages.success(
+                    request, _("The target of %(unit)s is saved.") % {"unit": target.unit_label}
+                )
     else:
         messages.error(request, _("Enter a number."))
     return redirect("kpi:target", pk=target.parent_id or target.pk)

@@ -137,3 +137,28 @@ def test_a_new_agents_proposal_can_be_put_in_force_under_an_active_target(client
     assert "该目标已生效" in page and 'name="proposals"' in page
     client.post(f"/kpi/targets/{center.pk}/activate/", {"proposals": "on"})
     assert Target.objects.get(level="agent", unit_id=newcomer.pk).status == "active"
+
+
+def test_tightening_a_target_in_force_keeps_it_in_force_until_the_draft_is_activated(client, world):
+    sl = indicator("sl")
+    center = _center_draft(world, sl)
+    client.force_login(world.users["manager"])
+    client.post(f"/kpi/targets/{center.pk}/activate/", {"proposals": "on"})
+    team = Target.objects.get(level="team", unit_id=world.team_a1.pk, status="active")
+    dep = team.parent
+    client.force_login(world.users["teamlead"])
+    answer = client.post(f"/kpi/targets/{team.pk}/tighten/", {"value": "85"}, follow=True)
+    assert "现行目标继续有效" in answer.content.decode()
+    team.refresh_from_db()
+    assert team.status == "active" and team.value == Decimal("0.8")  # still in force
+    client.post(f"/kpi/targets/{team.pk}/tighten/", {"value": "86"})  # the same draft again
+    draft = Target.objects.get(level="team", unit_id=world.team_a1.pk, status="draft")
+    assert draft.value == Decimal("0.86") and draft.parent == dep
+    client.post(f"/kpi/targets/{draft.pk}/activate/", {"justification": "班组自定更高目标"})
+    team.refresh_from_db()
+    draft.refresh_from_db()
+    assert (team.status, draft.status) == ("retired", "active")
+    # Its agents now hang under the team's target in force.
+    assert set(
+        Target.objects.filter(level="agent", team=world.team_a1).values_list("parent", flat=True)
+    ) == {draft.pk}
