@@ -6,17 +6,23 @@
 
 Builds 10,000 answer specifications (the demo's hotline scenarios × customer situations, with
 a numbered variant and one of 200 owners with Chinese names), with their search text as the
-services write it, then ANALYZE. Times, median of 200 runs each, through the ORM as the page
-and the API run them (audits.standards.selectors.standards_for as an administrator, first page
-of 50 rows):
+services write it, then ANALYZE (no VACUUM: the index is as the writes left it). Times, through
+the ORM as the page and the API run them (audits.standards.selectors.standards_for as an
+administrator, first page of 50 rows, the list's owners, monitors, departments and working
+groups joined), RUNS runs each, median and best:
 
-- **indexed lookup** (the reference): one standard by its code (the unique B-tree index);
-- for information, an **indexed page**: the first 50 of one department's specifications by
-  the (department, kind, status) index, the list page without a search;
+- **indexed page** (the reference): the first 50 of one department's specifications by the
+  (department, kind, status) index, the list page without a search: the same page, same
+  joins, read by a plain indexed lookup. Each search is timed in alternation with it (one run
+  of each in turn), so that both see the same load of this shared machine, and its ratio is
+  to the reference of its own runs;
+- for information, a **lookup by code** (one standard, the unique B-tree index, no joins);
 - **search** for: a rare two-character word (携号), a common phrase (国际漫游), a code
-  fragment (GF-KD), an owner's pinyin initials, an owner's name, and two words at once.
+  fragment (GF-KD), an owner's pinyin initials, an owner's name, two words at once, and
+  searches with the list's filters (department, kind, status).
 
-Target: every search <= 2 x the indexed lookup (and the plan uses the bigram GIN index).
+Target: every search <= 1.5 x the indexed page (median), the bigram GIN index used, and the
+query count of a page unchanged by the search.
 """
 
 from __future__ import annotations
@@ -116,14 +122,44 @@ def _build(n: int) -> tuple[object, list[object]]:
     return admin, owners
 
 
-def _median_ms(run) -> tuple[float, int]:
+def _median_ms(run) -> tuple[float, float, int]:
+    """Median and best of RUNS runs, in ms, and the number of rows."""
     result = run()  # warm
     times = []
     for _ in range(RUNS):
         began = time.perf_counter()
         result = run()
         times.append(time.perf_counter() - began)
-    return statistics.median(times) * 1000, len(result)
+    return statistics.median(times) * 1000, min(times) * 1000, len(result)
+
+
+def _paired_ms(reference, run) -> tuple[tuple[float, float], tuple[float, float], int]:
+    """The reference and `run` in alternation, RUNS runs each: (median, best) of each, in ms,
+    and the number of rows of `run`."""
+    reference()
+    result = run()
+    ref_times, times = [], []
+    for _ in range(RUNS):
+        began = time.perf_counter()
+        reference()
+        ref_times.append(time.perf_counter() - began)
+        began = time.perf_counter()
+        result = run()
+        times.append(time.perf_counter() - began)
+    return (
+        (statistics.median(ref_times) * 1000, min(ref_times) * 1000),
+        (statistics.median(times) * 1000, min(times) * 1000),
+        len(result),
+    )
+
+
+def _queries(run) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        run()
+    return len(captured)
 
 
 def main() -> None:
@@ -160,46 +196,64 @@ def main() -> None:
         )
         some = Standard.objects.order_by("code")[args.specifications // 2]
         owner = owners[7]
-        reference, _n = _median_ms(lambda: list(Standard.objects.filter(code=some.code)))
-        print(f"indexed lookup (by code, B-tree): {reference:.3f} ms")
-        department = some.department_id
-        page, _n = _median_ms(
-            lambda: list(standards_for(admin, department_id=department, kind="specification")[:50])
-        )
+        print(f"load average before the runs: {os.getloadavg()[0]:.2f}")
+        lookup, lookup_best, _n = _median_ms(lambda: list(Standard.objects.filter(code=some.code)))
         print(
-            f"(for information) indexed page: the first 50 of one department's specifications "
-            f"(department, kind, status index), as the list page asks: {page:.3f} ms, "
-            f"{page / reference:.2f} x"
+            f"(for information) lookup by code (B-tree, one row): {lookup:.3f} ms, best {lookup_best:.3f}"
         )
+        department = some.department_id
+
+        def page():
+            return list(standards_for(admin, department_id=department, kind="specification")[:50])
+
+        ref, ref_best, _n = _median_ms(page)
+        print(
+            f"indexed page (reference): the first 50 of one department's specifications "
+            f"(department, kind, status index), as the list page asks: {ref:.3f} ms, "
+            f"best {ref_best:.3f} ({ref / lookup:.1f} x the lookup by code)"
+        )
+        initials = pinyin_initials(owner.full_name)
         queries = [
-            ("rare word 携号", "携号"),
-            ("phrase 国际漫游", "国际漫游"),
-            ("code fragment gf-kd", "gf-kd"),
+            ("rare word 携号", {"q": "携号"}),
+            ("phrase 国际漫游", {"q": "国际漫游"}),
+            ("code fragment gf-kd", {"q": "gf-kd"}),
+            (f"owner initials {initials}", {"q": initials}),
+            (f"owner name {owner.full_name}", {"q": owner.full_name}),
+            ("two words 宽带 移机", {"q": "宽带 移机"}),
             (
-                f"owner initials {pinyin_initials(owner.full_name)}",
-                pinyin_initials(owner.full_name),
+                "phrase 国际漫游, one department's specifications",
+                {"q": "国际漫游", "department_id": department, "kind": "specification"},
             ),
-            (f"owner name {owner.full_name}", owner.full_name),
-            ("two words 宽带 移机", "宽带 移机"),
+            ("code fragment gf-kd, drafts", {"q": "gf-kd", "status": "draft"}),
+            (
+                f"owner initials {initials}, one department's drafts",
+                {"q": initials, "department_id": owner.department_id, "status": "draft"},
+            ),
         ]
+        page_queries = _queries(page)
         worst = 0.0
-        for label, q in queries:
-            ms, n = _median_ms(lambda q=q: list(standards_for(admin, q=q)[:50]))
-            total = standards_for(admin, q=q).count()
-            qs = standards_for(admin, q=q)[:50]
+        for label, filters in queries:
+            (r, _rb), (ms, best), n = _paired_ms(
+                page, lambda f=filters: list(standards_for(admin, **f)[:50])
+            )
+            total = standards_for(admin, **filters).count()
+            queries_n = _queries(lambda f=filters: list(standards_for(admin, **f)[:50]))
+            qs = standards_for(admin, **filters)[:50]
             sql, params = qs.query.sql_with_params()
             with connection.cursor() as cursor:
                 cursor.execute("EXPLAIN " + sql, params)
                 plan = " ".join(row[0] for row in cursor.fetchall())
             uses = "standards_search_bigrams" in plan
-            worst = max(worst, ms / reference)
+            worst = max(worst, ms / r)
             print(
-                f"search {label}: {ms:.3f} ms, {ms / reference:.2f} x "
-                f"({ms / page:.2f} x the indexed page), first {n} of {total:,} "
-                f"matches, bigram index {'used' if uses else 'NOT used'}"
+                f"search {label}: {ms:.3f} ms (best {best:.3f}), {ms / r:.2f} x the indexed "
+                f"page of the same runs ({r:.3f} ms; best to best {best / _rb:.2f} x), "
+                f"first {n} of {total:,} matches, {queries_n} query "
+                f"(page {page_queries}), bigram index {'used' if uses else 'NOT used'}"
             )
-        verdict = "met" if worst <= 2 else "NOT met"
-        print(f"worst ratio: {worst:.2f} x (target <= 2 x: {verdict})")
+        verdict = "met" if worst <= 1.5 else "NOT met"
+        print(f"worst ratio to the indexed page: {worst:.2f} x (target <= 1.5 x: {verdict})")
+        print(f"load average after the runs: {os.getloadavg()[0]:.2f}")
     finally:
         if not args.keep:
             from django.db import connections
