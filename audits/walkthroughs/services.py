@@ -646,7 +646,11 @@ def walkthrough_conclude(
                 standard=walkthrough.standard, by=by, reason=reason, finding=finding
             )
         elif verdict == Walkthrough.Verdict.ABOLISH:
-            walkthrough.abolition = abolition_request(
+            # A proposal already waiting for approval (from the library) is the one: it is not
+            # proposed twice.
+            walkthrough.abolition = walkthrough.standard.abolition_requests.filter(
+                status="pending"
+            ).first() or abolition_request(
                 standard=walkthrough.standard,
                 by=by,
                 reason=_("Walk-through %(month)s: %(reason)s")

@@ -23,8 +23,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _english(settings, tmp_path):
+def _english(settings, tmp_path, client):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    client.cookies["django_language"] = "en"  # the pages too (the default is Chinese)
     with translation.override("en"):
         yield
 
@@ -229,3 +230,25 @@ def test_the_home_page_counts_the_abolitions_one_may_approve(client, world):
     assert "Abolitions to approve" in home and reverse("standards:abolitions") in home
     client.force_login(world.users["auditor"])  # the proposer
     assert "Abolitions to approve" not in client.get(reverse("home")).content.decode()
+
+
+def test_a_verdict_abolish_joins_the_proposal_already_waiting(world):
+    walk = walk_world(world)
+    walkthrough = past_deadline(started(walk))
+    waiting = abolition_request(
+        standard=walkthrough.standard, by=world.users["admin"], reason="业务合并"
+    )
+    auditor = world.users["auditor"]
+    walk_services.walkthrough_drill_record(
+        walkthrough=walkthrough,
+        by=auditor,
+        results=[{"step": s.pk, "result": "done"} for s in walkthrough.steps.all()],
+    )
+    walk_services.finding_record(
+        walkthrough=walkthrough, by=auditor, grade="observation", description="业务已停办"
+    )
+    concluded = walk_services.walkthrough_conclude(
+        walkthrough=walkthrough, by=auditor, verdict="abolish", reason="业务已下线"
+    )
+    assert concluded.abolition == waiting
+    assert AbolitionRequest.objects.count() == 1
