@@ -1,6 +1,7 @@
 """Benchmark of the KPI month close against the bare PostgreSQL GROUP BY, same run, same data.
 
     .venv/bin/python bench/kpi.py [--agents 5000] [--days 365] [--keep]
+    .venv/bin/python bench/kpi.py --reclose 2025-12   # again on a database kept by --keep
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/qa_bench_kpi (default; created and dropped)
 
 Builds departments of 20 teams of 10 agents (5,000 agents: 25 departments, 500 teams), 12
@@ -265,11 +266,68 @@ def _last_whole_month(last: datetime.date) -> str:
     return periods.format_period(period)
 
 
+def _header() -> None:
+    print(
+        f"{'days':>5} {'rows':>12} {'gen s':>7} | {'GROUP BY s':>10} {'no JIT':>6} | "
+        f"{'first s':>7} {'ratio':>6} | {'repeat s':>8} {'ratio':>6} | {'values':>7} "
+        f"{'+shortfalls s':>13} | {'peak MB (values/all)':>20}"
+    )
+
+
+def _close_row(month: str, days: int, total: int, generated: float) -> None:
+    """Close `month` in a fresh child process and print its row."""
+    child = subprocess.run(
+        [sys.executable, __file__, "--child", month],
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+        check=False,
+    )
+    if child.returncode != 0:
+        sys.exit(child.stderr[-3000:])
+    out = json.loads(child.stdout.strip().splitlines()[-1])
+    ref, once, run = min(out["reference"]), out["run"][0], min(out["run"][1:])
+    plain = min(out["reference_no_jit"])
+    print(
+        f"{days:>5} {total:>12,} {generated:>7.1f} | {ref:>10.2f} {plain:>6.2f} | "
+        f"{once:>7.2f} {once / ref:>5.2f}x | {run:>8.2f} {run / ref:>5.2f}x | "
+        f"{out['values']:>7,} {out['with_shortfalls']:>13.2f} | "
+        f"{out['rss_values_kb'] / 1024:>9.1f} / {out['rss_all_kb'] / 1024:<9.1f}"
+        f"  (month {month}; runs GROUP BY {', '.join(f'{s:.2f}' for s in out['reference'])}"
+        f"; without JIT {', '.join(f'{s:.2f}' for s in out['reference_no_jit'])}"
+        f", close {', '.join(f'{s:.2f}' for s in out['run'])})"
+    )
+
+
+def _reclose(month: str) -> None:
+    """On a database kept by --keep: the month's stored values deleted (so the first close
+    writes them all again), then closed in a child as after a stage."""
+    _django()
+    from django.db import connection
+
+    from kpi.models import KpiValue
+    from qa_center import periods
+
+    period = periods.parse_period(month, periods.MONTH)
+    KpiValue.objects.filter(period_kind="month", period_start=period.first_day).delete()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*), count(DISTINCT day) FROM kpi_measurement")
+        total, days = cursor.fetchone()
+    connection.close()
+    _header()
+    _close_row(month, days, total, 0.0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--agents", type=int, default=5000)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--reclose",
+        metavar="YYYY-MM",
+        help="on a database kept by --keep: delete the month's values and close it again",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
@@ -278,6 +336,9 @@ def main() -> None:
     os.environ["DATABASE_URL"] = url
     if args.child:
         _child(args.child)
+        return
+    if args.reclose:
+        _reclose(args.reclose)
         return
     _, name = _admin(url)
     _sql_admin(url, f'DROP DATABASE IF EXISTS "{name}"')
@@ -304,12 +365,7 @@ def main() -> None:
         )
         stages = sorted({d for d in (31, 92, 183, args.days) if d <= args.days})
         done, total = 0, 0
-        print(
-            f"{'days':>5} {'rows':>12} {'gen s':>7} | {'GROUP BY s':>10} {'no JIT':>6} | "
-            f"{'first s':>7} "
-            f"{'ratio':>6} | {'repeat s':>8} {'ratio':>6} | {'values':>7} {'+shortfalls s':>13} | "
-            f"{'peak MB (values/all)':>20}"
-        )
+        _header()
         for stage in stages:
             began = time.perf_counter()
             first = FIRST_DAY + datetime.timedelta(days=done)
@@ -318,28 +374,7 @@ def main() -> None:
             generated = time.perf_counter() - began
             done = stage
             connection.close()
-            month = _last_whole_month(last)
-            child = subprocess.run(
-                [sys.executable, __file__, "--child", month],
-                capture_output=True,
-                text=True,
-                env={**os.environ},
-                check=False,
-            )
-            if child.returncode != 0:
-                sys.exit(child.stderr[-3000:])
-            out = json.loads(child.stdout.strip().splitlines()[-1])
-            ref, once, run = min(out["reference"]), out["run"][0], min(out["run"][1:])
-            plain = min(out["reference_no_jit"])
-            print(
-                f"{stage:>5} {total:>12,} {generated:>7.1f} | {ref:>10.2f} {plain:>6.2f} | "
-                f"{once:>7.2f} {once / ref:>5.2f}x | {run:>8.2f} {run / ref:>5.2f}x | "
-                f"{out['values']:>7,} {out['with_shortfalls']:>13.2f} | "
-                f"{out['rss_values_kb'] / 1024:>9.1f} / {out['rss_all_kb'] / 1024:<9.1f}"
-                f"  (month {month}; runs GROUP BY {', '.join(f'{s:.2f}' for s in out['reference'])}"
-                f"; without JIT {', '.join(f'{s:.2f}' for s in out['reference_no_jit'])}"
-                f", close {', '.join(f'{s:.2f}' for s in out['run'])})"
-            )
+            _close_row(_last_whole_month(last), stage, total, generated)
         print(
             "Target: close (values) <= 2 x GROUP BY, first and repeat; peak memory flat as the "
             "days grow. The ratios are to the GROUP BY as configured (JIT on, the default); "
