@@ -163,6 +163,7 @@ def children_of(user, node: Node) -> list[Node]:
         rows = rows.order_by("code")
     else:
         rows = Agent.objects.filter(team_id=node.unit_id).select_related("team__department")
+        rows = rows.order_by("employee_no")
     return [Node(level, obj.pk, obj) for obj in rows if may_see(user, level, obj)]
 
 

@@ -138,12 +138,16 @@ def test_manager_cascades_a_center_target_and_the_team_lead_sees_share_and_short
     row = page.locator("[data-testid=own-row][data-code=fcr]")
     assert row.locator("[data-testid=value]").inner_text() == "70.00%"
     cells = row.locator("td").all_inner_texts()
-    assert cells[2] == "80.00%" and cells[3] == "红"
-    assert "张伟" in page.locator("[data-testid=children]").inner_text()
+    assert cells[2] == "80.00%" and cells[3] == "红 短板"  # the band, and the way to its shortfall
+    agents = page.locator("[data-testid=child-row] th").all_inner_texts()
+    assert [a.split("（")[0] for a in agents] == ["张伟", "王芳", "李娜"]  # by employee number
     screenshot(page, "kpi-team-lead-tree")
 
-    # Their shortfalls: the team's, locked with its figures, and the corrective action.
-    page.click("a[href='/kpi/shortfalls/']")
+    # Their shortfalls, one click from the red band: the team's, locked with its figures, and
+    # the corrective action.
+    with page.expect_navigation():
+        row.locator("[data-testid=to-shortfalls]").click()
+    assert page.url.endswith("/kpi/shortfalls/?indicator=fcr")
     team_row = page.locator("[data-testid=shortfall-row][data-unit='team:a1']")
     assert team_row.count() == 1
     text = team_row.inner_text()

@@ -162,3 +162,19 @@ def test_tightening_a_target_in_force_keeps_it_in_force_until_the_draft_is_activ
     assert set(
         Target.objects.filter(level="agent", team=world.team_a1).values_list("parent", flat=True)
     ) == {draft.pk}
+
+
+def test_the_team_leads_tree_leads_from_a_red_band_to_the_shortfalls(client, world):
+    from tests.factories.kpi import record
+
+    sl = indicator("sl")
+    agents = world.agents["a1"]
+    record(sl, [("agent", a.employee_no, "2026-03-02", 70, 100) for a in agents])
+    target(sl, "0.8", level="team", unit=world.team_a1)
+    client.force_login(world.users["teamlead"])
+    page = client.get("/kpi/tree/", {"period": "2026-03"}).content.decode()
+    assert 'data-testid="to-shortfalls" href="/kpi/shortfalls/?indicator=sl"' in page
+    # Its agents in the order of their employee numbers.
+    found = [page.index(f'data-node="agent:{a.pk}"') for a in agents]
+    by_number = sorted(agents, key=lambda a: a.employee_no)
+    assert [page.index(f'data-node="agent:{a.pk}"') for a in by_number] == sorted(found)
