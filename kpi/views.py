@@ -84,9 +84,16 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         {"period": r.period_start, "shown": indicator.display(r.value), "value": r.value}
         for r in series.itertuples()
     ]
-    targets = selectors.visible_targets(
-        request.user, Target.objects.filter(indicator=indicator).exclude(status="retired")
-    ).select_related("department", "team", "agent")[:200]
+    targets = list(
+        selectors.visible_targets(
+            request.user, Target.objects.filter(indicator=indicator).exclude(status="retired")
+        )
+        .select_related("department", "team", "agent")
+        .annotate(depth=_DEPTH)
+        .order_by("-valid_from", "depth", "unit_id")[:200]
+    )
+    for t in targets:
+        t.shown = indicator.display(t.value)
     return render(
         request,
         "kpi/indicator.html",

@@ -101,6 +101,8 @@ def test_targets_read_as_people_read_them(client, world):
     assert "KPI 目标" in listing and "提升目标" not in listing  # not the bulletin's targets
     assert "80.00%" in listing and "0.8000" not in listing
     assert "生效" in listing and "在职" not in listing  # a target in force, not a person
+    on_indicator = client.get("/kpi/indicators/sl/").content.decode()
+    assert "80.00%" in on_indicator and "0.8000" not in on_indicator
     page = client.get(f"/kpi/targets/{mine.pk}/").content.decode()
     assert "区间" in page and "≥ 80.00%" in page and "≥ 76.00%" in page and "&lt; 76.00%" in page
     lower = client.get(f"/kpi/targets/{slow.pk}/").content.decode()
