@@ -46,22 +46,22 @@ GROUP BY indicator_id, agent_id, team_id, department_id
 _CLOSE = """
 WITH fine AS (
     SELECT * FROM kpi_close_fine
-), last_team AS (
-    SELECT DISTINCT ON (agent_id) agent_id, team_id
-    FROM fine
-    WHERE agent_id IS NOT NULL AND indicator_id = ANY(%(agent)s::bigint[])
-    ORDER BY agent_id, last_day DESC, team_id
 ), by_agent AS (
     SELECT indicator_id, agent_id, sum(n) AS n, sum(d) AS d, min(team_id) AS team_id,
-           count(DISTINCT coalesce(team_id, 0)) > 1 AS moved
+           min(coalesce(team_id, 0)) <> max(coalesce(team_id, 0)) AS moved
     FROM fine
     WHERE agent_id IS NOT NULL AND indicator_id = ANY(%(agent)s::bigint[])
     GROUP BY indicator_id, agent_id
+), last_team AS (
+    SELECT DISTINCT ON (agent_id) agent_id, team_id
+    FROM fine
+    WHERE agent_id IN (SELECT agent_id FROM by_agent WHERE moved)
+      AND indicator_id = ANY(%(agent)s::bigint[])
+    ORDER BY agent_id, last_day DESC, team_id
 ), agents AS (
     SELECT a.indicator_id, a.agent_id, a.n, a.d,
-           CASE WHEN bool_or(a.moved) OVER (PARTITION BY a.agent_id) THEN l.team_id
-                ELSE a.team_id END AS team_id
-    FROM by_agent a JOIN last_team l ON l.agent_id = a.agent_id
+           CASE WHEN l.agent_id IS NULL THEN a.team_id ELSE l.team_id END AS team_id
+    FROM by_agent a LEFT JOIN last_team l ON l.agent_id = a.agent_id
 ), rolled AS (
     SELECT indicator_id, 'center'::varchar AS level, 0 AS unit_id, sum(n) AS n, sum(d) AS d,
            NULL::bigint AS department_id, NULL::bigint AS team_id, NULL::bigint AS agent_id
