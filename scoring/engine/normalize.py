@@ -672,6 +672,12 @@ def _plain_call(texts: list[str]) -> bytes | None:
                 plain = list(texts)
             plain[i] = t
     texts = plain
+    if cython.compiled:
+        # One pass in C does all of the below (_plain_walk).
+        joined = "\x00".join(texts)
+        if joined.count("\x00") != len(texts) - 1:
+            return None
+        return _plain_walk(joined.encode("ascii"))
     # The runs at the ends of each turn go (no word character beyond them).
     joined = "\x00".join([t.strip(_PLAIN_STRIP) for t in texts])
     if joined.count("\x00") != len(texts) - 1:
@@ -681,6 +687,43 @@ def _plain_call(texts: list[str]) -> bytes | None:
         if symbol in data:
             return _PLAIN_LONE_SPACE.sub(b"", data)
     return data
+
+
+@cython.cfunc
+@cython.boundscheck(False)
+@cython.wraparound(False)
+def _plain_walk(src: bytes) -> bytes:
+    """The plain path of :func:`_plain_call` in one pass over ``src`` (ASCII, NUL between the
+    turns), for the compiled engine: each character through ``_PLAIN_TABLE``; a run of
+    safe characters (spaces by then) becomes one space when a word character (a digit or a
+    lower case letter by then) is on both sides, and nothing otherwise. The same bytes as
+    the translate, the regex and the strips (tested)."""
+    n: cython.Py_ssize_t = len(src)
+    p: cython.p_char = src
+    table: cython.p_char = _PLAIN_TABLE
+    out: bytearray = bytearray(n)
+    q: cython.p_char = out
+    k: cython.Py_ssize_t = 0
+    i: cython.Py_ssize_t
+    c: cython.char
+    pending: cython.bint = False
+    prev_word: cython.bint = False
+    word: cython.bint
+    for i in range(n):
+        c = table[p[i]]
+        if c == 32:
+            pending = True
+            continue
+        word = (48 <= c <= 57) or (97 <= c <= 122)
+        if pending:
+            if prev_word and word:
+                q[k] = 32
+                k += 1
+            pending = False
+        q[k] = c
+        k += 1
+        prev_word = word
+    return bytes(q[:k])
 
 
 def normalize_call(texts: list[str]) -> CallText:

@@ -202,3 +202,10 @@ def test_an_english_call_normalized_at_once_equals_its_turns_normalized_alone(te
     plain = all(normalize_text(t).isascii() for t in texts) and "é" not in "".join(texts)
     if plain and "\x00" not in "".join(texts):
         assert ct.ascii and ct.data == ct.text.replace("\ufffc", "\x00").encode("ascii")
+    # The compiled engine makes those bytes in one C pass (_plain_walk); run as Python here,
+    # it must give the bytes of the pure engine's translate, regex and strips.
+    module = sys.modules["scoring.engine.normalize"]
+    walk = getattr(module, "_plain_walk", None)  # a C function, not visible, once compiled
+    if walk is not None and ct.data is not None:
+        wide = [module._WIDE_SAFE_RUN.sub(" ", t) for t in texts]
+        assert walk("\x00".join(wide).encode("ascii")) == ct.data
