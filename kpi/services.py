@@ -1142,7 +1142,15 @@ def target_cascade(*, by: User, target: Target, depth: int = 3) -> list[Target]:
     level, units = _children(target.level, target.unit)
     if not units or depth <= 0:
         return made
-    existing = {t.unit_id: t for t in target.children.filter(level=level)}
+    # A unit's child already under this parent: the one in force first (a draft tightened
+    # beside it waits for its activation), never a retired one.
+    existing: dict[int, Target] = {}
+    for t in target.children.filter(level=level).exclude(status=Target.Status.RETIRED):
+        mine = existing.get(t.unit_id)
+        if mine is None or (
+            t.status == Target.Status.ACTIVE and mine.status != Target.Status.ACTIVE
+        ):
+            existing[t.unit_id] = t
     shares: dict[int, Decimal] = {}
     if target.indicator.measure == Indicator.Measure.ADDITIVE:
         weights = {uid: t.weight for uid, t in existing.items() if t.weight}

@@ -156,6 +156,8 @@ def test_tightening_a_target_in_force_keeps_it_in_force_until_the_draft_is_activ
     client.post(f"/kpi/targets/{team.pk}/tighten/", {"value": "86"})  # the same draft again
     draft = Target.objects.get(level="team", unit_id=world.team_a1.pk, status="draft")
     assert draft.value == Decimal("0.86") and draft.parent == dep
+    count = Target.objects.count()
+    assert target_cascade(by=world.users["manager"], target=center) == []  # nothing doubled
     client.post(f"/kpi/targets/{draft.pk}/activate/", {"justification": "班组自定更高目标"})
     team.refresh_from_db()
     draft.refresh_from_db()
@@ -164,6 +166,8 @@ def test_tightening_a_target_in_force_keeps_it_in_force_until_the_draft_is_activ
     assert set(
         Target.objects.filter(level="agent", team=world.team_a1).values_list("parent", flat=True)
     ) == {draft.pk}
+    assert target_cascade(by=world.users["manager"], target=center) == []
+    assert Target.objects.count() == count
 
 
 def test_the_team_leads_tree_leads_from_a_red_band_to_the_shortfalls(client, world):
