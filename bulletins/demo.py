@@ -79,7 +79,7 @@ def _targets(lead, week, due, Bulletin, ImprovementTarget, Level, Kind, create) 
     rows.sort(key=lambda r: r["compliance"])
     plans = [
         (rows[0] if rows else None, "班前会逐条重温标准用语，组长每日抽听3通录音点评。", "modest"),
-        (rows[1] if len(rows) > 1 else None, "开展情景演练，对不达标坐席一对一辅导。", "strict"),
+        (rows[1] if len(rows) > 1 else None, "开展情景演练，对不达标话务员一对一辅导。", "strict"),
     ]
     for row, measure, kind in plans:
         if row is None:

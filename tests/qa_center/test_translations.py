@@ -100,3 +100,18 @@ def test_status_context_separates_employment_from_rule_library_state():
         assert translation.gettext("Active") == "在职"
         assert translation.pgettext("status", "Active") != translation.gettext("Active")
         assert translation.pgettext("status", "Open") != translation.gettext("Open")
+
+
+# The brief's glossary names each role one way; a synonym in one catalogue reads as another role.
+GLOSSARY_SYNONYMS = {"坐席": "话务员"}
+
+
+def test_roles_are_named_as_the_glossary_names_them(catalogue):
+    found = [
+        (_label(entry), synonym, word)
+        for entry in _entries(catalogue)
+        for text in _translations(entry)
+        for synonym, word in GLOSSARY_SYNONYMS.items()
+        if synonym in text
+    ]
+    assert not found, f"say the glossary's word instead: {found}"
