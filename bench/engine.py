@@ -305,7 +305,7 @@ def _phrase_en(rng: random.Random) -> str:
 
 
 def make_library_en(count: int, seed: int = 17) -> dict:
-    """The 300-rule shape of ``make_rules`` with English phrases of 1-4 words."""
+    """The 300-rule shape of ``make_rules`` with English phrases of 2-5 words."""
     rng = random.Random(seed)
     rules = make_rules(count, seed=seed)
     seen: set[str] = set()
