@@ -152,6 +152,35 @@ def level_series(
     return _frame(indicator, records, extra=["unit_id"])
 
 
+def agents_weekly(
+    indicator: Indicator, *, start: datetime.date, end: datetime.date
+) -> pd.DataFrame:
+    """Every agent's weekly series (weeks from Monday) from `start` to `end`, read with one
+    GROUP BY (agent × week) as plain tuples, the values computed column-wise: the columns
+    unit_id (the agent) + the series columns. An agent's weeks count all their days, whichever
+    team they were in."""
+    columns = ["unit_id", *SERIES_COLUMNS]
+    if DEPTH[Level.AGENT] > DEPTH[indicator.grain]:
+        return pd.DataFrame(columns=columns)
+    rows = (
+        Measurement.objects.filter(
+            indicator=indicator, day__gte=start, day__lte=end, agent_id__isnull=False
+        )
+        .annotate(period_start=TruncWeek("day"))
+        .values_list("agent_id", "period_start")
+        .annotate(numerator=Sum("numerator"), denominator=Sum("denominator"))
+        .order_by()
+    )
+    frame = pd.DataFrame.from_records(list(rows), columns=columns[:4])
+    for column in ("numerator", "denominator"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    if indicator.measure == Indicator.Measure.ADDITIVE:
+        frame["value"] = frame["numerator"]
+    else:
+        frame["value"] = frame["numerator"] / frame["denominator"].where(frame["denominator"] != 0)
+    return frame
+
+
 def rollup(
     indicator: Indicator, *, level: str, start: datetime.date, end: datetime.date
 ) -> list[dict]:

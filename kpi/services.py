@@ -513,10 +513,13 @@ class CloseResult:
 
 
 VALUE_LEVELS = (Level.CENTER, Level.DEPARTMENT, Level.TEAM, Level.AGENT)
-# Levels whose series are charted for special causes at a close (an agent's daily series is too
-# thin and too many to chart every night; their misses of their own targets still count).
+# Levels whose series are charted one unit at a time for special causes at a close. Agents are
+# charted all at once (_agent_special_causes): weekly points, rules 1 and 4 only, at the week,
+# month and quarter closes (an agent's daily series is too thin to chart every night).
 SPC_LEVELS = (Level.CENTER, Level.DEPARTMENT, Level.TEAM)
 SPC_BASELINE_DAYS = 84
+AGENT_SPC_BASELINE_WEEKS = 26
+WEEK = datetime.timedelta(weeks=1)
 
 
 def values_compute(indicator: Indicator, period: periods.Period) -> list[ValueRow]:
@@ -755,7 +758,49 @@ def _special_causes(indicator: Indicator, period: periods.Period) -> dict[tuple[
             if signals:
                 first = signals[0]
                 found[(level, int(unit_id))] = f"{first.period_start}: {first.reason}"[:200]
+    found.update(_agent_special_causes(indicator, period))
     return found
+
+
+def _agent_special_causes(
+    indicator: Indicator, period: periods.Period
+) -> dict[tuple[str, int], str]:
+    """("agent", agent_id) → the reason of the agent's first special cause in the period: every
+    agent's weekly series read with one GROUP BY and charted at once (spc.special_causes_many,
+    rules 1 and 4 only, rule 4's eight weeks all inside the period, so it can fire at a quarter
+    close only). A week belongs to the period it ends in; the baseline is the agent's 26 weeks
+    before the period's first week; a week not over by the period's last day is left out (the
+    next period judges it). Nothing at a day close."""
+    from kpi.analytics import spc
+    from kpi.selectors import agents_weekly
+
+    if period.kind == "day" or DEPTH[Level.AGENT] > DEPTH[indicator.grain]:
+        return {}
+    last_monday = period.last_day - datetime.timedelta(days=period.last_day.weekday())
+    last_week = last_monday if period.last_day.weekday() == 6 else last_monday - WEEK
+    # The first week ending in the period: the one the period's first day is in.
+    first_week = period.first_day - datetime.timedelta(days=period.first_day.weekday())
+    if last_week < first_week:
+        return {}
+    frame = agents_weekly(
+        indicator,
+        start=first_week - AGENT_SPC_BASELINE_WEEKS * WEEK,
+        end=last_week + datetime.timedelta(days=6),
+    )
+    hits = spc.special_causes_many(
+        frame,
+        kind=indicator.measure,
+        start=first_week,
+        end=last_week + WEEK,
+        rules=spc.AGENT_RULES,
+        runs_in_period=True,
+    )
+    return {
+        (Level.AGENT, int(unit_id)): f"{start}: {reason}"[:200]
+        for unit_id, start, reason in zip(
+            hits["unit_id"], hits["period_start"], hits["reason"], strict=True
+        )
+    }
 
 
 def shortfalls_find(indicator: Indicator, period: periods.Period, values: list) -> tuple[int, int]:

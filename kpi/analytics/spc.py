@@ -290,13 +290,111 @@ def special_causes(
     return chart.signals_between(start, end)
 
 
+# --- Every agent at once -------------------------------------------------------------------------
+
+# An agent's chart at a close reads only these rules (a point beyond 3σ; eight in a row on one
+# side): with thousands of agents × indicators, rules 2 and 3 would add more false alarms than
+# findings (see special_causes_many).
+AGENT_RULES = (1, 4)
+
+
+def special_causes_many(
+    frame: pd.DataFrame,
+    *,
+    kind: str,
+    start: datetime.date,
+    end: datetime.date,
+    rules: Sequence[int] = AGENT_RULES,
+    runs_in_period: bool = False,
+) -> pd.DataFrame:
+    """The first special cause in [start, end) of every unit's series at once, vectorised
+    (groupby, no loop per unit): `frame` has the columns unit_id, period_start, numerator,
+    denominator, value (several units' series, as kpi.selectors.level_series gives them).
+
+    Each unit's chart is exactly the one control_chart(..., deseasonalize=False,
+    baseline_end=start) draws for it alone (Laney p′ for rates, XmR otherwise; the centre and σ
+    from the points before `start`, or from every point when fewer than MIN_POINTS precede it;
+    no signal on a series of fewer than MIN_POINTS points), read by rules 1 and/or 4 only.
+    `runs_in_period`: rule 4's eight points must all be in [start, end) (the run may not
+    reach back into the baseline), as an agent's chart at a close reads it.
+    Returns the columns unit_id, period_start, value, rule, side, reason: one row per unit
+    with a signal in [start, end) (its first)."""
+    columns = ["unit_id", "period_start", "value", "rule", "side", "reason"]
+    unsupported = set(rules) - {1, 4}
+    if unsupported:
+        raise ValueError(f"special_causes_many reads rules 1 and 4 only, not {unsupported}")
+    rate = kind == "rate"
+    data = frame.dropna(subset=["value"])
+    if rate:
+        data = data[data["denominator"].astype(float) > 0]
+    if data.empty:
+        return pd.DataFrame(columns=columns)
+    data = data.assign(
+        period_start=[pd.Timestamp(d).date() for d in data["period_start"]],
+        value=data["value"].astype(float),
+    ).sort_values(["unit_id", "period_start"], kind="mergesort")
+    data = data.reset_index(drop=True)
+    units = data["unit_id"]
+    before = data["period_start"] < start
+    enough = before.groupby(units).transform("sum") >= MIN_POINTS
+    base = before | ~enough  # too short a history: every point is the baseline
+    x = data["value"]
+    in_base = data[base]
+    if rate:
+        n = data["denominator"].astype(float)
+        num = (
+            (in_base["value"] * in_base["denominator"].astype(float))
+            .groupby(in_base["unit_id"])
+            .sum()
+        )
+        den = in_base["denominator"].astype(float).groupby(in_base["unit_id"]).sum()
+        p_bar = units.map(num / den)
+        ok = (p_bar > 0) & (p_bar < 1)
+        sigma_p = np.sqrt((p_bar * (1 - p_bar)).where(ok) / n)
+        z_raw = (x - p_bar) / sigma_p
+        moving = z_raw[base].groupby(units[base]).diff().abs()
+        sigma_z = units.map(moving.groupby(units[base]).mean() / D2)
+        sigma_z = sigma_z.where(np.isfinite(sigma_z) & (sigma_z > 0), 1.0)
+        z = z_raw / sigma_z
+    else:
+        center = units.map(in_base["value"].groupby(in_base["unit_id"]).mean())
+        moving = x[base].groupby(units[base]).diff().abs()
+        sigma = units.map(moving.groupby(units[base]).mean() / D2).fillna(0.0)
+        z = ((x - center) / sigma.where(sigma > 0)).where(sigma > 0, 0.0)
+    z = z.astype(float)
+    finite = np.isfinite(z)
+    judged = (data["period_start"] >= start) & (data["period_start"] < end)
+    rule = pd.Series(0, index=data.index)
+    if 4 in rules:
+        position = data.groupby(units).cumcount()
+        for sign in (1.0, -1.0):
+            on_side = finite & (sign * z > 0)
+            on_side = (on_side & judged if runs_in_period else on_side).astype(int)
+            total = on_side.groupby(units).cumsum()
+            eight_ago = total.groupby(units).shift(8).fillna(0)
+            run = (on_side == 1) & (total - eight_ago == 8) & (position >= 7)
+            rule = rule.mask(run, 4)
+    if 1 in rules:
+        rule = rule.mask(finite & (z.abs() > 3), 1)
+    long_enough = units.map(units.value_counts()) >= MIN_POINTS
+    hits = data.loc[(rule > 0) & long_enough & judged, ["unit_id", "period_start", "value"]]
+    if hits.empty:
+        return pd.DataFrame(columns=columns)
+    hits = hits.assign(rule=rule[hits.index], side=np.where(z[hits.index] > 0, ABOVE, BELOW))
+    hits = hits.groupby("unit_id", sort=True).head(1).reset_index(drop=True)
+    hits["reason"] = [rule_text(r, s) for r, s in zip(hits["rule"], hits["side"], strict=True)]
+    return hits[columns]
+
+
 __all__ = [
+    "AGENT_RULES",
     "ControlChart",
     "Signal",
     "control_chart",
     "laney_p_chart",
     "rule_text",
     "special_causes",
+    "special_causes_many",
     "western_electric",
     "xmr_chart",
 ]
