@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from audits.walkthroughs import services
-from tests.factories.walkthroughs import past_deadline, started, walk_world
+from tests.factories.walkthroughs import drilled, past_deadline, started, walk_world
 
 pytestmark = pytest.mark.django_db
 URL = "/audits/reports/monthly/"
@@ -28,11 +28,7 @@ def concluded(world):
     walk = walk_world(world)
     walkthrough = past_deadline(started(walk))
     auditor = walk.users["auditor"]
-    services.walkthrough_drill_record(
-        walkthrough=walkthrough,
-        by=auditor,
-        results=[{"step": s.pk, "result": "done"} for s in walkthrough.steps.all()],
-    )
+    drilled(walkthrough, auditor)
     services.finding_record(
         walkthrough=walkthrough,
         by=auditor,

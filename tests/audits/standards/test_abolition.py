@@ -17,7 +17,7 @@ from org.models import Role
 from org.services import process_audit_group, working_group_member_add
 from qa_center.models import Notification
 from tests.factories.org import UserFactory
-from tests.factories.walkthroughs import past_deadline, started, walk_world
+from tests.factories.walkthroughs import drilled, past_deadline, started, walk_world
 
 pytestmark = pytest.mark.django_db
 
@@ -35,11 +35,7 @@ def _abolished_by_verdict(world):
     walk = walk_world(world)
     walkthrough = past_deadline(started(walk))
     auditor = world.users["auditor"]
-    walk_services.walkthrough_drill_record(
-        walkthrough=walkthrough,
-        by=auditor,
-        results=[{"step": s.pk, "result": "done"} for s in walkthrough.steps.all()],
-    )
+    drilled(walkthrough, auditor)
     walk_services.finding_record(
         walkthrough=walkthrough, by=auditor, grade="observation", description="业务已停办"
     )
@@ -239,11 +235,7 @@ def test_a_verdict_abolish_joins_the_proposal_already_waiting(world):
         standard=walkthrough.standard, by=world.users["admin"], reason="业务合并"
     )
     auditor = world.users["auditor"]
-    walk_services.walkthrough_drill_record(
-        walkthrough=walkthrough,
-        by=auditor,
-        results=[{"step": s.pk, "result": "done"} for s in walkthrough.steps.all()],
-    )
+    drilled(walkthrough, auditor)
     walk_services.finding_record(
         walkthrough=walkthrough, by=auditor, grade="observation", description="业务已停办"
     )

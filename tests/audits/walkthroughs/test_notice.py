@@ -10,7 +10,7 @@ from django.utils import timezone
 from audits.walkthroughs import services
 from bulletins.models import Bulletin
 from bulletins.services import bulletin_generate_month
-from tests.factories.walkthroughs import MONTH, past_deadline, started
+from tests.factories.walkthroughs import MONTH, drilled, past_deadline, started
 
 pytestmark = pytest.mark.django_db
 
@@ -18,11 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_the_notice_shows_the_months_walkthroughs(walk, client):
     walkthrough = past_deadline(started(walk))
     auditor = walk.users["auditor"]
-    services.walkthrough_drill_record(
-        walkthrough=walkthrough,
-        by=auditor,
-        results=[{"step": s.pk, "result": "done"} for s in walkthrough.steps.all()],
-    )
+    drilled(walkthrough, auditor)
     services.finding_record(
         walkthrough=walkthrough, by=auditor, grade="good_practice", description="台账清晰"
     )

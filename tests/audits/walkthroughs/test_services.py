@@ -18,20 +18,9 @@ from audits.walkthroughs import services
 from audits.walkthroughs.models import Finding, Walkthrough, WalkthroughDocument
 from audits.walkthroughs.selectors import department_walkthrough_score
 from qa_center.models import Notification
-from tests.factories.walkthroughs import MONTH, drawn, past_deadline, pdf, started
+from tests.factories.walkthroughs import MONTH, drawn, drilled, past_deadline, pdf, started
 
 pytestmark = pytest.mark.django_db
-
-
-def _drill_all(walkthrough, by, result="done"):
-    services.walkthrough_drill_record(
-        walkthrough=walkthrough,
-        by=by,
-        results=[
-            {"step": s.pk, "result": result, "note": "" if result == "done" else "缺少记录"}
-            for s in walkthrough.steps.all()
-        ],
-    )
 
 
 def test_start_stores_the_hour_and_tells_the_owner_in_the_app_and_by_mail(
@@ -231,7 +220,7 @@ def test_verdict_refusals_change_nothing(walk):
     past_deadline(walkthrough)
     with pytest.raises(ValidationError, match="drill of every step"):
         services.walkthrough_conclude(walkthrough=walkthrough, by=auditor, verdict="keep")
-    _drill_all(walkthrough, auditor)
+    drilled(walkthrough, auditor)
     with pytest.raises(ValidationError, match="Record the findings first"):
         services.walkthrough_conclude(walkthrough=walkthrough, by=auditor, verdict="keep")
     services.finding_record(
@@ -255,7 +244,7 @@ def test_verdict_revise_opens_a_draft_for_the_owner_linked_to_the_finding(walk):
         file=pdf(),
     )
     past_deadline(walkthrough)
-    _drill_all(walkthrough, auditor)
+    drilled(walkthrough, auditor)
     finding = services.finding_record(
         walkthrough=walkthrough,
         by=auditor,
@@ -281,7 +270,7 @@ def test_verdict_revise_opens_a_draft_for_the_owner_linked_to_the_finding(walk):
 def test_verdict_abolish_proposes_the_abolition_and_the_standard_stays_until_approved(walk):
     walkthrough = past_deadline(started(walk))
     auditor = walk.users["auditor"]
-    _drill_all(walkthrough, auditor, result="missing")
+    drilled(walkthrough, auditor, result="missing")
     services.finding_record(
         walkthrough=walkthrough,
         by=auditor,
