@@ -519,6 +519,9 @@ VALUE_LEVELS = (Level.CENTER, Level.DEPARTMENT, Level.TEAM, Level.AGENT)
 SPC_LEVELS = (Level.CENTER, Level.DEPARTMENT, Level.TEAM)
 SPC_BASELINE_DAYS = 84
 AGENT_SPC_BASELINE_WEEKS = 26
+# An agent with fewer weeks of history before the period is not charted: on the bench's 92 days
+# (8 baseline weeks) rule 1 flagged 11 % of in-control agent-months, σ being from 7 ranges.
+AGENT_SPC_MIN_BASELINE_WEEKS = 20
 WEEK = datetime.timedelta(weeks=1)
 
 
@@ -769,8 +772,8 @@ def _agent_special_causes(
     agent's weekly series read with one GROUP BY and charted at once (spc.special_causes_many,
     rules 1 and 4 only, rule 4's eight weeks all inside the period, so it can fire at a quarter
     close only). A week belongs to the period it ends in; the baseline is the agent's 26 weeks
-    before the period's first week; a week not over by the period's last day is left out (the
-    next period judges it). Nothing at a day close."""
+    before the period's first week, at least 20 of them; a week not over by the period's last
+    day is left out (the next period judges it). Nothing at a day close."""
     from kpi.analytics import spc
     from kpi.selectors import agents_weekly
 
@@ -794,6 +797,7 @@ def _agent_special_causes(
         end=last_week + WEEK,
         rules=spc.AGENT_RULES,
         runs_in_period=True,
+        min_baseline=AGENT_SPC_MIN_BASELINE_WEEKS,
     )
     return {
         (Level.AGENT, int(unit_id)): f"{start}: {reason}"[:200]

@@ -306,6 +306,7 @@ def special_causes_many(
     end: datetime.date,
     rules: Sequence[int] = AGENT_RULES,
     runs_in_period: bool = False,
+    min_baseline: int | None = None,
 ) -> pd.DataFrame:
     """The first special cause in [start, end) of every unit's series at once, vectorised
     (groupby, no loop per unit): `frame` has the columns unit_id, period_start, numerator,
@@ -316,7 +317,9 @@ def special_causes_many(
     from the points before `start`, or from every point when fewer than MIN_POINTS precede it;
     no signal on a series of fewer than MIN_POINTS points), read by rules 1 and/or 4 only.
     `runs_in_period`: rule 4's eight points must all be in [start, end) (the run may not
-    reach back into the baseline), as an agent's chart at a close reads it.
+    reach back into the baseline), as an agent's chart at a close reads it. `min_baseline`: a
+    unit with fewer points before `start` gets no signal at all (no fallback to every point): σ
+    from a handful of moving ranges is too uncertain to judge thousands of series by.
     Returns the columns unit_id, period_start, value, rule, side, reason: one row per unit
     with a signal in [start, end) (its first)."""
     columns = ["unit_id", "period_start", "value", "rule", "side", "reason"]
@@ -336,7 +339,8 @@ def special_causes_many(
     data = data.reset_index(drop=True)
     units = data["unit_id"]
     before = data["period_start"] < start
-    enough = before.groupby(units).transform("sum") >= MIN_POINTS
+    history = before.groupby(units).transform("sum")
+    enough = history >= MIN_POINTS
     base = before | ~enough  # too short a history: every point is the baseline
     x = data["value"]
     in_base = data[base]
@@ -377,6 +381,8 @@ def special_causes_many(
     if 1 in rules:
         rule = rule.mask(finite & (z.abs() > 3), 1)
     long_enough = units.map(units.value_counts()) >= MIN_POINTS
+    if min_baseline is not None:
+        long_enough &= history >= min_baseline
     hits = data.loc[(rule > 0) & long_enough & judged, ["unit_id", "period_start", "value"]]
     if hits.empty:
         return pd.DataFrame(columns=columns)

@@ -209,3 +209,17 @@ def test_closes_at_once_give_one_agent_shortfall(world):
     found = _agent_causes()
     assert [(s.unit_id, s.revision) for s in found] == [(shifted.pk, 1)]
     assert found[0].action_id is not None
+
+
+def test_an_agent_with_a_short_history_is_not_charted(world):
+    """Ten weeks before the period (fewer than 20): even a large shift is not judged."""
+    sl = indicator("sl")
+    agent = world.agents["a1"][0]
+    rows = []
+    for w in range(16, 26 + 5):
+        monday = BASELINE + datetime.timedelta(weeks=w)
+        share = 1400 if monday >= FIRST_WEEK else 1600 + w % 2 * 4
+        rows.append(("agent", agent.employee_no, monday.isoformat(), share, 2000))
+    record(sl, rows)
+    period_close(kind="month", day=MARCH)
+    assert _agent_causes() == []
