@@ -18,8 +18,8 @@ from typing import Any
 
 import pandas as pd
 from django.conf import settings
-from django.db.models import F, Max, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek
+from django.db.models import F, FloatField, Max, Q, QuerySet, Sum
+from django.db.models.functions import Cast, TruncMonth, TruncQuarter, TruncWeek
 from django.utils import timezone
 
 from kpi import catalogue
@@ -168,12 +168,16 @@ def agents_weekly(
         )
         .annotate(period_start=TruncWeek("day"))
         .values_list("agent_id", "period_start")
-        .annotate(numerator=Sum("numerator"), denominator=Sum("denominator"))
+        # Floats for a chart (the sums are exact in SQL; no Decimal per row in Python).
+        .annotate(
+            numerator=Cast(Sum("numerator"), FloatField()),
+            denominator=Cast(Sum("denominator"), FloatField()),
+        )
         .order_by()
     )
     frame = pd.DataFrame.from_records(list(rows), columns=columns[:4])
     for column in ("numerator", "denominator"):
-        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+        frame[column] = frame[column].astype("float64")
     if indicator.measure == Indicator.Measure.ADDITIVE:
         frame["value"] = frame["numerator"]
     else:

@@ -332,10 +332,12 @@ def special_causes_many(
         data = data[data["denominator"].astype(float) > 0]
     if data.empty:
         return pd.DataFrame(columns=columns)
-    data = data.assign(
-        period_start=[pd.Timestamp(d).date() for d in data["period_start"]],
-        value=data["value"].astype(float),
-    ).sort_values(["unit_id", "period_start"], kind="mergesort")
+    starts = data["period_start"]
+    if not all(type(d) is datetime.date for d in starts.head(1)):
+        starts = pd.to_datetime(starts).dt.date
+    data = data.assign(period_start=starts, value=data["value"].astype(float)).sort_values(
+        ["unit_id", "period_start"], kind="mergesort"
+    )
     data = data.reset_index(drop=True)
     units = data["unit_id"]
     before = data["period_start"] < start
