@@ -223,3 +223,15 @@ def test_an_agent_with_a_short_history_is_not_charted(world):
     record(sl, rows)
     period_close(kind="month", day=MARCH)
     assert _agent_causes() == []
+
+
+def test_a_week_close_judges_the_agents_week(world):
+    sl = indicator("sl", period="week")
+    shifted = world.agents["a2"][1]
+    _weekly(sl, [a for team in ("a1", "a2") for a in world.agents[team]], shifted=shifted)
+    period_close(kind="week", day=FIRST_WEEK + datetime.timedelta(days=3))
+    found = _agent_causes()
+    assert [s.unit_id for s in found] == [shifted.pk]
+    assert found[0].signal.startswith("2026-02-23") and found[0].period_start == FIRST_WEEK
+    period_close(kind="day", day=FIRST_WEEK, indicators=[sl])  # a day close charts no agent
+    assert len(_agent_causes()) == 1
