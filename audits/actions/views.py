@@ -146,6 +146,7 @@ def action_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "actions/detail.html",
         {
             "action": action,
+            "history": _history(action),
             "source_link": source_link(action),
             "overdue": action.is_overdue(today),
             "may_follow_up": (is_owner or manages) and not action.is_closed,
@@ -155,9 +156,24 @@ def action_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             and (not is_owner or user.role == "admin"),
             "may_cancel": manages and not action.is_closed,
             "note_form": NoteForm(),
-            "verify_form": VerifyForm(),
+            # Its own ids: the follow-up form on the same page has a note too.
+            "verify_form": VerifyForm(auto_id="verify_%s"),
         },
     )
+
+
+def _history(action: CorrectiveAction) -> list[dict]:
+    """Every step of the action in time order, who and when: its events (set, done, verified,
+    reopened, cancelled, escalated) and its follow-ups."""
+    rows = [
+        {"at": e.at, "what": e.get_kind_display(), "by": e.by, "note": e.note}
+        for e in action.events.all()
+    ]
+    rows += [
+        {"at": f.at, "what": _("Follow-up"), "by": f.by, "note": f.note}
+        for f in action.follow_ups.all()
+    ]
+    return sorted(rows, key=lambda row: row["at"])
 
 
 STEPS = ("follow-up", "complete", "verify", "cancel")

@@ -48,6 +48,34 @@ def test_the_loop_on_the_pages(client, world):
     assert "仍有问题" in client.get(detail).content.decode()
 
 
+def test_the_verify_note_has_its_own_id_beside_the_follow_up_note(client, world):
+    """Both forms have a note: the verify form's label must point at its own box."""
+    import re
+
+    people = dep_a_people(world)
+    action = make_action(world)
+    client.force_login(people["owner_a"])
+    client.post(reverse("actions:step", args=[action.pk, "complete"]), {"note": "完成"})
+    client.force_login(people["auditor_a"])
+    page = client.get(reverse("actions:detail", args=[action.pk])).content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
+    assert 'for="verify_note"' in page and 'id="verify_note"' in page
+
+
+def test_the_history_shows_follow_ups_beside_the_steps(client, world):
+    people = dep_a_people(world)
+    action = make_action(world)
+    client.force_login(people["owner_a"])
+    client.post(reverse("actions:step", args=[action.pk, "follow-up"]), {"note": "已培训"})
+    client.post(reverse("actions:step", args=[action.pk, "complete"]), {"note": "完成"})
+    page = client.get(reverse("actions:detail", args=[action.pk])).content.decode()
+    history = page[page.index('data-testid="history"') :]
+    assert history.count('data-testid="history-row"') == 3  # set, follow-up, done
+    assert history.index("已培训") < history.index("完成")
+    assert "跟进" in history
+
+
 def test_create_form_offers_only_units_in_scope(client, world):
     people = dep_a_people(world)
     client.force_login(people["auditor_a"])
