@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Case, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Avg, Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from qa_center import periods
@@ -165,15 +165,26 @@ def due_for(user, *, limit: int = 8) -> list[Walkthrough]:
 def month_results(month: datetime.date) -> dict:
     """The month's walk-through results for the monthly red-header notice, as plain data (the
     notice freezes its contents as JSON): each walk-through with its verdict and score, and
-    each department's score. Two queries."""
+    each department's score, each walk-through's findings counted by grade. Two queries."""
     first = periods.month_start_of(month)
     walkthroughs = list(
         Walkthrough.objects.filter(month=first)
         .select_related("department", "standard", "version")
+        .annotate(
+            **{
+                f"n_{grade}": Count("findings", filter=Q(findings__grade=grade))
+                for grade in Finding.Grade.values
+            }
+        )
         .order_by("department__code", "slot")
     )
     rows, scores = [], {}
     for w in walkthroughs:
+        findings = [
+            {"grade": grade, "label": str(label), "count": getattr(w, f"n_{grade}")}
+            for grade, label in Finding.Grade.choices
+            if getattr(w, f"n_{grade}")
+        ]
         rows.append(
             {
                 "department": w.department.name,
@@ -183,6 +194,7 @@ def month_results(month: datetime.date) -> dict:
                 "verdict": w.verdict,
                 "verdict_label": str(w.get_verdict_display()) if w.verdict else "",
                 "score": float(w.score) if w.score is not None else None,
+                "findings": findings,
             }
         )
         if w.score is not None:

@@ -31,11 +31,15 @@ def test_the_notice_shows_the_months_walkthroughs(walk, client):
     assert (
         concluded["verdict"] == "keep" and concluded["score"] == 60.0
     )  # documents 0 + drill 30 + findings 30
+    assert concluded["findings"] == [
+        {"grade": "good_practice", "label": "Good practice", "count": 1}
+    ]
     assert results["departments"] == [{"department": walk.world.dep_a.name, "score": 60.0}]
     client.force_login(walk.users["manager"])
     html = client.get(f"/bulletins/{notice.pk}/").content.decode()
     assert 'data-testid="notice-walkthroughs"' in html
     assert walkthrough.standard.code in html
+    assert html.count('data-testid="notice-finding"') == 1
 
 
 def test_a_month_without_walkthroughs_adds_nothing(walk, client):
