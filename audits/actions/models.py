@@ -182,7 +182,7 @@ class ActionEvent(ActionRecord):
     system, e.g. the overdue escalation), when and why."""
 
     class Kind(models.TextChoices):
-        CREATED = "created", _("Created")
+        CREATED = "created", pgettext_lazy("action event", "Opened")
         COMPLETED = "completed", _("Completed")
         VERIFIED = "verified", _("Verified effective")
         REOPENED = "reopened", _("Not effective, reopened")

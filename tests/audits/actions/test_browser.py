@@ -91,7 +91,9 @@ def test_finding_action_verified_then_closed_and_the_notice(
     rows = [history.nth(i).inner_text() for i in range(history.count())]
     screenshot(page, "action-verified-closed")
     text = "\n".join(rows)
+    assert "已下达" in rows[0]
     for expected in (
+        "跟进",
         "已在流程中增加回访时限",
         "修订稿已提交",
         "回访时限仍未写入受理登记表",

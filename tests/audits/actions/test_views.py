@@ -74,6 +74,7 @@ def test_the_history_shows_follow_ups_beside_the_steps(client, world):
     assert history.count('data-testid="history-row"') == 3  # set, follow-up, done
     assert history.index("已培训") < history.index("完成")
     assert "跟进" in history
+    assert "已下达" in history and "创建时间" not in history  # the event, not a column name
 
 
 def test_create_form_offers_only_units_in_scope(client, world):
