@@ -798,6 +798,7 @@ def _agent_special_causes(
         rules=spc.AGENT_RULES,
         runs_in_period=True,
         min_baseline=AGENT_SPC_MIN_BASELINE_WEEKS,
+        estimated_limits=True,
     )
     return {
         (Level.AGENT, int(unit_id)): f"{start}: {reason}"[:200]

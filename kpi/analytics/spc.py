@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from django.utils.translation import gettext as _
+from scipy import stats
 
 from kpi.analytics.seasonal import deseasonalize
 
@@ -296,6 +297,11 @@ def special_causes(
 # side): with thousands of agents × indicators, rules 2 and 3 would add more false alarms than
 # findings (see special_causes_many).
 AGENT_RULES = (1, 4)
+# One side's tail beyond 3σ of a normal distribution (rule 1's nominal false-alarm rate / 2).
+RULE_1_TAIL = 0.00135
+# Effective degrees of freedom of σ estimated from the mean moving range of m points: the usual
+# approximation 0.62 (m - 1) (the test checks the false-alarm rate it gives by simulation).
+MR_EFFECTIVE_DF = 0.62
 
 
 def special_causes_many(
@@ -307,6 +313,7 @@ def special_causes_many(
     rules: Sequence[int] = AGENT_RULES,
     runs_in_period: bool = False,
     min_baseline: int | None = None,
+    estimated_limits: bool = False,
 ) -> pd.DataFrame:
     """The first special cause in [start, end) of every unit's series at once, vectorised
     (groupby, no loop per unit): `frame` has the columns unit_id, period_start, numerator,
@@ -320,6 +327,11 @@ def special_causes_many(
     reach back into the baseline), as an agent's chart at a close reads it. `min_baseline`: a
     unit with fewer points before `start` gets no signal at all (no fallback to every point): σ
     from a handful of moving ranges is too uncertain to judge thousands of series by.
+    `estimated_limits`: rule 1's limit allows for σ being estimated from the unit's own short
+    baseline: the Student t quantile of the nominal 3σ tail (0.135 %) with the moving-range
+    estimate's effective degrees of freedom, about 0.62 × (points − 1) — 3.58σ with 26 weeks,
+    3.78σ with 20 — instead of 3σ, which on 26 points flags about 0.86 % of an in-control
+    unit's points instead of 0.27 %.
     Returns the columns unit_id, period_start, value, rule, side, reason: one row per unit
     with a signal in [start, end) (its first)."""
     columns = ["unit_id", "period_start", "value", "rule", "side", "reason"]
@@ -381,7 +393,11 @@ def special_causes_many(
             run = (on_side == 1) & (total - eight_ago == 8) & (position >= 7)
             rule = rule.mask(run, 4)
     if 1 in rules:
-        rule = rule.mask(finite & (z.abs() > 3), 1)
+        limit = 3.0
+        if estimated_limits:
+            freedom = (MR_EFFECTIVE_DF * (history.astype(float) - 1)).clip(lower=1.0)
+            limit = pd.Series(stats.t.ppf(1 - RULE_1_TAIL, freedom), index=data.index)
+        rule = rule.mask(finite & (z.abs() > limit), 1)
     long_enough = units.map(units.value_counts()) >= MIN_POINTS
     if min_baseline is not None:
         long_enough &= history >= min_baseline

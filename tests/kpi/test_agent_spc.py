@@ -235,3 +235,38 @@ def test_a_week_close_judges_the_agents_week(world):
     assert found[0].signal.startswith("2026-02-23") and found[0].period_start == FIRST_WEEK
     period_close(kind="day", day=FIRST_WEEK, indicators=[sl])  # a day close charts no agent
     assert len(_agent_causes()) == 1
+
+
+def _in_control_agents(rng, agents: int, weeks: int) -> pd.DataFrame:
+    """Agents whose work does not change: binomial weeks around their own rate."""
+    starts = [BASELINE + datetime.timedelta(weeks=i) for i in range(weeks)]
+    rows = []
+    for unit in range(agents):
+        rate = rng.uniform(0.7, 0.9)
+        n = rng.integers(80, 300, size=weeks)
+        num = rng.binomial(n, rate)
+        rows.extend(
+            (unit, starts[i], float(num[i]), float(n[i]), num[i] / n[i]) for i in range(weeks)
+        )
+    return pd.DataFrame(
+        rows, columns=["unit_id", "period_start", "numerator", "denominator", "value"]
+    )
+
+
+def test_an_unchanged_agent_is_rarely_flagged():
+    """Rule 1 at 3σ on a 26-week baseline flagged 0.86 % of an in-control agent's weeks (σ from
+    25 moving ranges is uncertain), about one agent-month in 25 per indicator: thousands of
+    false shortfalls a month in a large center. The limits allowing for the estimate keep it
+    near the nominal 0.27 % a week (simulated: 4,000 agents, 4 weeks judged each)."""
+    rng = np.random.default_rng(5)
+    frame = _in_control_agents(rng, agents=4000, weeks=30)
+    start = BASELINE + datetime.timedelta(weeks=26)
+    end = start + datetime.timedelta(weeks=4)
+    plain = spc.special_causes_many(frame, kind="rate", start=start, end=end, rules=(1,))
+    allowed = spc.special_causes_many(
+        frame, kind="rate", start=start, end=end, rules=(1,), estimated_limits=True
+    )
+    # Per agent-month (4 weeks): nominal 1 - (1 - 0.0027) ** 4 = 1.1 %.
+    assert len(plain) / 4000 > 0.025
+    assert len(allowed) / 4000 < 0.017
+    assert set(allowed["unit_id"]) <= set(plain["unit_id"])
