@@ -61,6 +61,9 @@ def test_finding_action_verified_then_closed_and_the_notice(
     with mine.expect_navigation():
         link.first.click()
     assert "处理与回复环节缺少回访时限要求" in mine.content()
+    # Where the action comes from, linked; no ASCII colon inside the Chinese ("稽核发现: …").
+    source = mine.locator("[data-testid=action-source]").locator("xpath=..").inner_text()
+    assert source.startswith("稽核发现 · ") and ":" not in source
     _step(mine, "follow-up", "已在流程中增加回访时限")
     assert "已在流程中增加回访时限" in mine.locator("[data-testid=follow-ups]").inner_text()
     _step(mine, "complete", "修订稿已提交")
